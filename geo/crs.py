@@ -1,0 +1,74 @@
+"""Coordinate reference systems, in one place.
+
+Stored and drawn: WGS84 (EPSG:4326), longitude/latitude.  Measured: SWEREF 99 TM
+(EPSG:3006), metres.  EPSG:3006's official axis order is northing, easting, so every
+transformer is built with ``always_xy=True``: functions here take and return (x, y), that is
+(lon, lat) and (easting, northing).  Leaflet wants [lat, lon]; :func:`leaflet` is the only
+place that turns a point around.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+WGS84 = "EPSG:4326"
+SWEREF99TM = "EPSG:3006"
+
+# Sweden's extent with a margin (lon/lat), used to refuse points that cannot be Swedish.
+SWEDEN_BBOX = (10.0, 55.0, 24.5, 69.5)
+
+
+@lru_cache(maxsize=None)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def to_metric(lon: float, lat: float) -> tuple[float, float]:
+    """(lon, lat) in WGS84 to (easting, northing) in SWEREF 99 TM."""
+    return _transformer(WGS84, SWEREF99TM).transform(lon, lat)
+
+
+def to_wgs84(easting: float, northing: float) -> tuple[float, float]:
+    """(easting, northing) in SWEREF 99 TM to (lon, lat) in WGS84."""
+    return _transformer(SWEREF99TM, WGS84).transform(easting, northing)
+
+
+def geometry_to_metric(geom: BaseGeometry) -> BaseGeometry:
+    return transform(_transformer(WGS84, SWEREF99TM).transform, geom)
+
+
+def geometry_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
+    return transform(_transformer(SWEREF99TM, WGS84).transform, geom)
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance in metres between two (lon, lat) points, measured in EPSG:3006."""
+    ax, ay = to_metric(*a)
+    bx, by = to_metric(*b)
+    return ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5
+
+
+def area_m2(geom_wgs84: BaseGeometry) -> float:
+    return geometry_to_metric(geom_wgs84).area
+
+
+def in_sweden(lon: float, lat: float) -> bool:
+    minx, miny, maxx, maxy = SWEDEN_BBOX
+    return minx <= lon <= maxx and miny <= lat <= maxy
+
+
+def leaflet(lon: float, lat: float) -> list[float]:
+    """Leaflet's [lat, lon] order for a (lon, lat) point."""
+    return [lat, lon]
+
+
+def require_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in WGS84; refuse data without a CRS rather than guess."""
+    if gdf.crs is None:
+        raise ValueError(f"{what}: has no coordinate reference system (CRS); expected EPSG:4326")
+    return gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs(WGS84)

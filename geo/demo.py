@@ -1,0 +1,139 @@
+"""Demo data: evening safety walks in Andersberg, Vallås, Halmstad centrum and Barnängen.
+
+The content is ``data/demo/demo.json``: walks, named places (real names, illustrative
+coordinates inside the SCB polygons), what participants wrote at each place, and measures.
+:func:`load` turns it into rows: each place's observations are spread around it with a
+seeded random offset measured in metres (EPSG:3006), so the same file always gives the same
+points; statuses are reached through the workflow's allowed steps, backdated, so every row
+has a believable history.  Everything is marked ``is_demo`` and
+:meth:`geo.store.Store.remove_demo` removes it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from shapely.geometry import Point
+
+from . import workflow
+from .crs import to_metric, to_wgs84
+from .i18n import STOCKHOLM
+from .model import MeasureDraft, MeasureStatus, ObservationDraft, ObservationStatus
+from .store import Store
+
+DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "demo.json"
+SEED = 2019
+ACTOR = "demo"
+
+
+def content(path: Path = DEMO_FILE) -> dict:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _evening(day: date, hour: int = 10) -> datetime:
+    """Office hours on ``day`` (when planners record decisions), Swedish time."""
+    return datetime.combine(day, time(hour, 0), STOCKHOLM)
+
+
+def load(store: Store, data: dict | None = None) -> dict[str, int]:
+    """Load the demo walks, observations and measures; returns counts.  Refuses to load twice."""
+    data = data or content()
+    if store.has_demo():
+        return {}
+    rng = random.Random(SEED)
+    districts = store.districts()
+    walks = {}
+    for w in data["walks"]:
+        walks[w["slug"]] = store.add_walk(
+            slug=w["slug"], district_id=w["district"], title=w["title"],
+            starts_at=datetime.fromisoformat(w["starts_at"]),
+            ends_at=datetime.fromisoformat(w["ends_at"]) if w.get("ends_at") else None,
+            activity_id=w.get("activity"), meeting_point=w.get("meeting_point", ""),
+            groups=w.get("groups", ()), leader=w.get("leader", ""),
+            participants=w.get("participants"), status=w.get("status", "closed"),
+            route={"type": "LineString", "coordinates": w["route"]} if w.get("route") else None,
+            is_demo=True)
+
+    # observations: spread around each place, inside the place's district
+    planned: list[tuple[ObservationDraft, str, str, str]] = []  # draft, place, status, reason
+    for place in data["places"]:
+        area = districts.geometry(place["district"])
+        px, py = to_metric(place["lon"], place["lat"])
+        spread = float(place.get("spread_m", 25))
+        for o in place["observations"]:
+            walk = walks[o["walk"]]
+            for _ in range(50):
+                lon, lat = to_wgs84(px + rng.gauss(0, spread / 2), py + rng.gauss(0, spread / 2))
+                if area.contains(Point(lon, lat)):
+                    break
+            else:
+                lon, lat = place["lon"], place["lat"]
+            planned.append((ObservationDraft(
+                category=o["category"], lon=round(lon, 7), lat=round(lat, 7), feeling=int(o["feeling"]),
+                description=o["text"], observed_at=walk.starts_at + timedelta(minutes=o.get("minute", 0)),
+                walk_id=walk.id, activity_id=o.get("activity") or walk.activity_id,
+                reported_by="", group=o.get("by_group", ""), is_demo=True,
+            ), place["id"], o.get("status", ObservationStatus.NEW), o.get("reason", "")))
+
+    obs_ids: list[int] = []
+    for draft, _place, _status, _reason in planned:
+        obs_ids.append(store.add_observation(draft, ACTOR, at=draft.observed_at))
+    by_place: dict[str, list[tuple[int, ObservationDraft]]] = {}
+    for oid, (draft, place_id, _s, _r) in zip(obs_ids, planned):
+        by_place.setdefault(place_id, []).append((oid, draft))
+
+    # measures, linked to the observations they answer
+    places = {p["id"]: p for p in data["places"]}
+    measure_ids = []
+    for m in data["measures"]:
+        answers = m.get("answers", {})
+        linked = [oid for oid, d in by_place.get(answers.get("place", m.get("place")), [])
+                  if d.category in answers.get("categories", [d.category])]
+        place = places[m["place"]]
+        geometry = m.get("geometry") or {"type": "Point", "coordinates": [place["lon"], place["lat"]]}
+        decided = date.fromisoformat(m["decided_on"]) if m.get("decided_on") else None
+        first_walk = min((d.observed_at for _, d in by_place.get(m["place"], [])),
+                         default=_evening(decided or date(2019, 11, 1)))
+        proposed_at = first_walk + timedelta(days=7)
+        mid = store.add_measure(MeasureDraft(
+            type=m["type"], title=m["title"], description=m.get("description", ""),
+            geometry=geometry, responsible=m["responsible"],
+            responsible_name=m.get("responsible_name", ""), activity_id=m.get("activity"),
+            due=date.fromisoformat(m["due"]) if m.get("due") else None, cost_sek=m.get("cost_sek"),
+            status=MeasureStatus.PROPOSED, observation_ids=tuple(linked), is_demo=True,
+        ), ACTOR, at=proposed_at)
+        measure_ids.append(mid)
+        done = date.fromisoformat(m["done_on"]) if m.get("done_on") else None
+        chain = workflow.path(workflow.MEASURE_TRANSITIONS, MeasureStatus.PROPOSED, m["status"])
+        when = _step_times(proposed_at, decided, done, len(chain) - 1)
+        for new, at in zip(chain[1:], when):
+            store.set_measure_status(mid, new, m.get("responsible_name") or ACTOR,
+                                     comment=m.get("reason", "") if new == "cancelled" else "", at=at)
+
+    for oid, (draft, _place, status, reason) in zip(obs_ids, planned):
+        chain = workflow.path(workflow.OBSERVATION_TRANSITIONS, ObservationStatus.NEW, status)
+        at = draft.observed_at + timedelta(days=2)
+        for new in chain[1:]:
+            at += timedelta(days=rng.randint(5, 30))
+            store.set_observation_status(oid, new, ACTOR, comment=reason if new == "closed" else "", at=at)
+
+    return {"walks": len(walks), "observations": len(obs_ids), "measures": len(measure_ids)}
+
+
+def _step_times(start: datetime, decided: date | None, done: date | None, steps: int) -> list[datetime]:
+    """Believable times for a measure's status steps: decided, then work, then done."""
+    times = []
+    at = start
+    for i in range(steps):
+        if i == 0 and decided:
+            at = max(at, _evening(decided))
+        elif i == steps - 1 and done:
+            at = max(at, _evening(done, 14))
+        else:
+            at = at + timedelta(days=14)
+        times.append(at)
+    return times

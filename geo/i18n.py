@@ -1,0 +1,63 @@
+"""The one catalogue of user-facing strings: ``data/strings.toml``.
+
+Every key has a Swedish (``sv``, the default) and an English (``en``) text.  Texts are
+``str.format`` templates.  The pages, the command line and the error messages of ``geo/`` all
+go through :func:`t`; a missing key or language fails loudly in the tests, not silently in a
+meeting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "strings.toml"
+
+
+@lru_cache(maxsize=1)
+def strings() -> dict[str, dict[str, str]]:
+    """Flatten the TOML tables into ``{"a.b.c": {"sv": …, "en": …}}``."""
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, table: dict) -> None:
+        if "sv" in table and isinstance(table["sv"], str):
+            flat[prefix] = {k: v for k, v in table.items() if isinstance(v, str)}
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(f"{prefix}.{key}" if prefix else key, value)
+
+    with CATALOGUE.open("rb") as fh:
+        walk("", tomllib.load(fh))
+    return flat
+
+
+def default_language() -> str:
+    lang = os.environ.get("TRYGG_LANG", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``values``."""
+    entry = strings().get(key)
+    if entry is None:
+        raise KeyError(f"no string {key!r} in {CATALOGUE.name}")
+    text = entry.get(lang or default_language()) or entry[DEFAULT_LANGUAGE]
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    return key in strings()
+
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time as Swedish local time, the way every page and export shows it."""
+    return value.astimezone(STOCKHOLM).strftime(fmt)

@@ -1,0 +1,259 @@
+"""Entities and enumerations of the domain.
+
+Plain frozen dataclasses: the store returns them, the pages show them, nothing here talks
+to a database.  Labels for every enumeration live in the string catalogue
+(``data/strings.toml``, key ``status.observation.<id>`` and so on), never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ObservationStatus(StrEnum):
+    NEW = "new"
+    ASSESSED = "assessed"
+    MEASURE_PLANNED = "measure_planned"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    VERIFIED = "verified"
+    CLOSED = "closed"  # closed without a measure, with a reason
+
+
+class MeasureStatus(StrEnum):
+    PROPOSED = "proposed"
+    DECIDED = "decided"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+    CANCELLED = "cancelled"  # with a reason
+
+
+class WalkStatus(StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Responsible(StrEnum):
+    KOMMUN = "kommun"
+    POLIS = "polis"
+    FASTIGHETSAGARE = "fastighetsagare"
+    TRAFIKVERKET = "trafikverket"
+    ANNAN = "annan"
+
+
+class Group(StrEnum):
+    """Groups taking part in a walk."""
+    BOENDE = "boende"
+    UNGDOMAR = "ungdomar"
+    SENIORER = "seniorer"
+    POLIS = "polis"
+    KOMMUN = "kommun"
+    BOSTADSBOLAG = "bostadsbolag"
+    FORENINGAR = "foreningar"
+    NARINGSIDKARE = "naringsidkare"
+
+
+FEELING_MIN, FEELING_MAX = 1, 5  # 5 = very unsafe
+DESCRIPTION_MAX = 2000
+
+# Statuses that need a reason when entered.
+REASON_REQUIRED = {ObservationStatus.CLOSED, MeasureStatus.CANCELLED}
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    id: str
+    name: str
+    kommunkod: str
+    county: str
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    id: str
+    municipality_id: str
+    name: str
+    regsokod: str
+    parent_id: str | None
+    area_km2: float
+    centre: tuple[float, float]  # lon, lat
+    geojson: dict[str, Any]  # geometry, EPSG:4326
+    attribution: str
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """An observation category or a measure type: the same shape serves both."""
+    id: str
+    sv: str
+    en: str
+    description_sv: str
+    description_en: str
+    colour: str
+    icon: str
+    material_icon: str
+    positive: bool = False
+    geometry: str | None = None  # measure types only: point, line or polygon
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+    def description(self, lang: str) -> str:
+        return self.description_en if lang == "en" else self.description_sv
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    id: str
+    promise_id: str
+    ordinal: int
+    text: str
+    text_en: str
+    physical: bool
+
+    def label(self, lang: str) -> str:
+        return self.text_en if lang == "en" and self.text_en else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    id: str
+    medborgarlofte_id: str
+    ordinal: int
+    title: str
+    title_en: str
+    text: str
+    activities: tuple[Activity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Medborgarlofte:
+    id: str
+    municipality_id: str
+    title: str
+    period_start: date
+    period_end: date
+    signatories: tuple[str, ...]
+    source: str
+    districts: tuple[str, ...]
+    note: str
+    promises: tuple[Promise, ...]
+
+    def activities(self) -> list[Activity]:
+        return [a for p in self.promises for a in p.activities]
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    id: int
+    slug: str
+    district_id: str
+    activity_id: str | None
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    meeting_point: str
+    groups: tuple[str, ...]
+    leader: str
+    participants: int | None
+    status: str
+    route: dict[str, Any] | None  # GeoJSON LineString, EPSG:4326
+    is_demo: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationDraft:
+    """What a participant, an import or the demo loader hands the store."""
+    category: str
+    lon: float
+    lat: float
+    feeling: int
+    description: str = ""
+    observed_at: datetime | None = None
+    walk_id: int | None = None
+    activity_id: str | None = None
+    status: str = ObservationStatus.NEW
+    status_reason: str = ""
+    uuid: str | None = None
+    reported_by: str = ""
+    group: str = ""
+    is_demo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    id: int
+    uuid: str
+    walk_id: int | None
+    district_id: str | None
+    activity_id: str | None
+    category: str
+    description: str
+    feeling: int
+    lon: float
+    lat: float
+    observed_at: datetime
+    status: str
+    status_reason: str
+    reported_by: str
+    group: str
+    is_demo: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureDraft:
+    type: str
+    title: str
+    geometry: dict[str, Any]  # GeoJSON Point, LineString or Polygon in EPSG:4326
+    responsible: str
+    activity_id: str | None = None
+    description: str = ""
+    responsible_name: str = ""
+    due: date | None = None
+    cost_sek: int | None = None
+    status: str = MeasureStatus.PROPOSED
+    status_reason: str = ""
+    observation_ids: tuple[int, ...] = ()
+    is_demo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    id: int
+    type: str
+    title: str
+    description: str
+    district_id: str | None
+    activity_id: str | None
+    geometry: dict[str, Any]
+    responsible: str
+    responsible_name: str
+    due: date | None
+    cost_sek: int | None
+    status: str
+    status_reason: str
+    is_demo: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    observation_ids: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    id: int
+    entity: str  # "observation" or "measure"
+    entity_id: int
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: datetime
+    comment: str

@@ -1,0 +1,710 @@
+"""The one owner of the database.
+
+SQLAlchemy 2 Core.  The embedded default is a local SQLite file (WAL, foreign keys on,
+write transactions started with ``BEGIN IMMEDIATE`` so that concurrent writers wait for each
+other instead of failing with "database is locked"); ``DATABASE_URL`` selects another
+database (PostgreSQL+PostGIS for a shared server).  Nothing outside this module writes SQL or
+imports the driver; nothing here assumes SQLite except the connection set-up in
+:func:`_make_engine`.
+
+Every public write method is one transaction: it commits whole or not at all.  The schema is
+created and changed only by the Alembic migrations in ``geo/migrations`` (:meth:`Store.migrate`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid as uuidlib
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
+    LargeBinary, MetaData, String, Table, Text, TypeDecorator, UniqueConstraint, create_engine,
+    delete, event, func, insert, select, update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from . import workflow
+from .catalog import Catalog
+from .districts import Districts
+from .districts import parse as parse_districts
+from .model import (
+    Category, MeasureDraft, Measure, MeasureStatus, Municipality, Observation, ObservationDraft,
+    ObservationStatus, Responsible, StatusChange, Walk, WalkStatus,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "var" / "trygghetskartan.db"
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` if set, else the embedded SQLite file ``var/trygghetskartan.db``."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB}"
+
+
+class StoreError(Exception):
+    """A refused write.  ``key`` is a string-catalogue key, ``values`` its fields."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key, values)
+        self.key = key
+        self.values = values
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Invalid(StoreError):
+    """Validation failed; ``errors`` maps field → string-catalogue key."""
+
+    def __init__(self, errors: dict[str, str], **values: Any) -> None:
+        super().__init__("store.invalid", **values)
+        self.errors = errors
+
+
+class Conflict(StoreError):
+    """Someone else changed the row since it was read."""
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; stored as UTC on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- schema (kept in step with geo/migrations; tests/unit/test_store.py checks they agree) ---
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s",
+})
+OBS_STATUSES = tuple(s.value for s in ObservationStatus)
+MEASURE_STATUSES = tuple(s.value for s in MeasureStatus)
+RESPONSIBLES = tuple(r.value for r in Responsible)
+WALK_STATUSES = tuple(s.value for s in WalkStatus)
+
+
+def _in(col: str, values: Sequence[str]) -> str:
+    return f"{col} IN ({', '.join(repr(v) for v in values)})"
+
+
+municipality = Table(
+    "municipality", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("kommunkod", String(4), nullable=False, unique=True),
+    Column("county", String(120), nullable=False, default=""),
+)
+district = Table(
+    "district", metadata,
+    Column("id", String(60), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("regsokod", String(120), nullable=False),
+    Column("parent_id", ForeignKey("district.id"), nullable=True),
+    Column("area_km2", Float, nullable=False),
+    Column("centre_lon", Float, nullable=False),
+    Column("centre_lat", Float, nullable=False),
+    Column("geojson", Text, nullable=False),
+    Column("attribution", Text, nullable=False, default=""),
+)
+medborgarlofte = Table(
+    "medborgarlofte", metadata,
+    Column("id", String(60), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    CheckConstraint("period_end >= period_start", name="period"),
+)
+promise = Table(
+    "promise", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("medborgarlofte_id", ForeignKey("medborgarlofte.id"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+)
+activity = Table(
+    "activity", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("promise_id", ForeignKey("promise.id"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("text_en", Text, nullable=False, default=""),
+    Column("physical", Boolean, nullable=False, default=False),
+)
+
+
+def _labelled(name: str, *extra: Column) -> Table:
+    return Table(
+        name, metadata,
+        Column("id", String(40), primary_key=True),
+        Column("sv", String(120), nullable=False),
+        Column("en", String(120), nullable=False),
+        Column("colour", String(7), nullable=False),
+        Column("icon", String(60), nullable=False),
+        Column("ordinal", Integer, nullable=False),
+        *extra,
+    )
+
+
+category = _labelled("category", Column("positive", Boolean, nullable=False, default=False))
+measure_type = _labelled("measure_type", Column("geometry", String(10), nullable=True))
+
+walk = Table(
+    "walk", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(80), nullable=False, unique=True),
+    Column("district_id", ForeignKey("district.id"), nullable=False),
+    Column("activity_id", ForeignKey("activity.id"), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=True),
+    Column("meeting_point", Text, nullable=False, default=""),
+    Column("groups", Text, nullable=False, default="[]"),
+    Column("leader", Text, nullable=False, default=""),
+    Column("participants", Integer, nullable=True),
+    Column("status", String(20), nullable=False, default=WalkStatus.PLANNED.value),
+    Column("route", Text, nullable=True),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(_in("status", WALK_STATUSES), name="status"),
+)
+observation = Table(
+    "observation", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("walk_id", ForeignKey("walk.id"), nullable=True, index=True),
+    Column("district_id", ForeignKey("district.id"), nullable=True, index=True),
+    Column("activity_id", ForeignKey("activity.id"), nullable=True),
+    Column("category_id", ForeignKey("category.id"), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("feeling", Integer, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("observed_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("status_reason", Text, nullable=False, default=""),
+    Column("reported_by", String(80), nullable=False, default=""),
+    Column("group_id", String(40), nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint("feeling BETWEEN 1 AND 5", name="feeling"),
+    CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", name="lonlat"),
+    CheckConstraint(_in("status", OBS_STATUSES), name="status"),
+)
+photo = Table(
+    "photo", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("observation_id", ForeignKey("observation.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False, default="before"),
+    Column("mime", String(40), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind IN ('before', 'after')", name="kind"),
+)
+measure = Table(
+    "measure", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type_id", ForeignKey("measure_type.id"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("district_id", ForeignKey("district.id"), nullable=True, index=True),
+    Column("activity_id", ForeignKey("activity.id"), nullable=True),
+    Column("geojson", Text, nullable=False),
+    Column("responsible", String(20), nullable=False),
+    Column("responsible_name", Text, nullable=False, default=""),
+    Column("due", Date, nullable=True),
+    Column("cost_sek", Integer, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("status_reason", Text, nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint(_in("status", MEASURE_STATUSES), name="status"),
+    CheckConstraint(_in("responsible", RESPONSIBLES), name="responsible"),
+    CheckConstraint("cost_sek IS NULL OR cost_sek >= 0", name="cost"),
+)
+measure_observation = Table(
+    "measure_observation", metadata,
+    Column("measure_id", ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    Column("observation_id", ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True),
+)
+status_change = Table(
+    "status_change", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(20), nullable=False),
+    Column("entity_id", Integer, nullable=False),
+    Column("from_status", String(20), nullable=True),
+    Column("to_status", String(20), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    CheckConstraint("entity IN ('observation', 'measure')", name="entity"),
+    Index("ix_status_change_entity", "entity", "entity_id"),
+)
+
+TABLES_IN_DELETE_ORDER = (status_change, measure_observation, photo, measure, observation, walk)
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            immediate = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """The database behind Trygghetskartan.  Create one per process and share it."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.engine = _make_engine(self.url)
+        self._districts: Districts | None = None
+
+    # --- transactions ---------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(write=True) as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- schema ---------------------------------------------------------------------
+    def migrate(self) -> str:
+        """Create the schema or bring it up to the newest migration; returns the revision."""
+        from alembic import command
+
+        with self.engine.connect() as conn:
+            command.upgrade(self._alembic_config(conn), "head")
+            conn.commit()
+        return self.revision()
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def _alembic_config(self, conn: Connection):
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        cfg.attributes["connection"] = conn
+        return cfg
+
+    # --- catalogue and districts --------------------------------------------------
+    def sync_catalog(self, catalog: Catalog, districts: Districts) -> None:
+        """Insert or update municipalities, districts, promises, activities, categories and
+        measure types from the data files, in one transaction.  Ids are stable, so rows that
+        observations reference are updated in place, never deleted."""
+        with self._write() as conn:
+            _upsert(conn, municipality, [
+                {"id": m.id, "name": m.name, "kommunkod": m.kommunkod, "county": m.county}
+                for m in catalog.municipalities])
+            ordered = sorted(districts, key=lambda d: d.parent_id is not None)
+            _upsert(conn, district, [
+                {"id": d.id, "municipality_id": d.municipality_id, "name": d.name,
+                 "regsokod": d.regsokod, "parent_id": d.parent_id, "area_km2": d.area_km2,
+                 "centre_lon": d.centre[0], "centre_lat": d.centre[1],
+                 "geojson": _dumps(d.geojson), "attribution": d.attribution}
+                for d in ordered])
+            _upsert(conn, medborgarlofte, [
+                {"id": m.id, "municipality_id": m.municipality_id, "title": m.title,
+                 "period_start": m.period_start, "period_end": m.period_end, "source": m.source}
+                for m in catalog.medborgarloften])
+            _upsert(conn, promise, [
+                {"id": p.id, "medborgarlofte_id": p.medborgarlofte_id, "ordinal": p.ordinal,
+                 "title": p.title, "text": p.text}
+                for m in catalog.medborgarloften for p in m.promises])
+            _upsert(conn, activity, [
+                {"id": a.id, "promise_id": a.promise_id, "ordinal": a.ordinal, "text": a.text,
+                 "text_en": a.text_en, "physical": a.physical}
+                for a in catalog.activities()])
+            for table, items in ((category, catalog.categories), (measure_type, catalog.measure_types)):
+                rows = []
+                for i, c in enumerate(items):
+                    row = {"id": c.id, "sv": c.sv, "en": c.en, "colour": c.colour, "icon": c.icon,
+                           "ordinal": i}
+                    row.update({"positive": c.positive} if table is category else {"geometry": c.geometry})
+                    rows.append(row)
+                _upsert(conn, table, rows)
+        self._districts = None
+
+    def municipalities(self) -> list[Municipality]:
+        with self._read() as conn:
+            rows = conn.execute(select(municipality).order_by(municipality.c.name)).all()
+        return [Municipality(r.id, r.name, r.kommunkod, r.county) for r in rows]
+
+    def districts(self) -> Districts:
+        """All districts with their boundaries (read once per Store, then kept)."""
+        if self._districts is None:
+            with self._read() as conn:
+                rows = conn.execute(select(district).order_by(district.c.id)).all()
+            self._districts = parse_districts({"features": [{
+                "properties": {"id": r.id, "municipality": r.municipality_id, "name": r.name,
+                               "regsokod": r.regsokod, "parent": r.parent_id,
+                               "area_km2": r.area_km2, "centre": [r.centre_lon, r.centre_lat],
+                               "attribution": r.attribution},
+                "geometry": json.loads(r.geojson)} for r in rows]})
+        return self._districts
+
+    def known_ids(self) -> dict[str, set[str]]:
+        """Ids that references may use: categories, measure types, activities, districts, walks."""
+        with self._read() as conn:
+            return {
+                "category": set(conn.scalars(select(category.c.id))),
+                "measure_type": set(conn.scalars(select(measure_type.c.id))),
+                "activity": set(conn.scalars(select(activity.c.id))),
+                "district": set(conn.scalars(select(district.c.id))),
+                "walk": set(conn.scalars(select(walk.c.slug))),
+            }
+
+    # --- walks ----------------------------------------------------------------------
+    def add_walk(self, *, slug: str, district_id: str, title: str, starts_at: datetime,
+                 activity_id: str | None = None, ends_at: datetime | None = None,
+                 meeting_point: str = "", groups: Iterable[str] = (), leader: str = "",
+                 participants: int | None = None, status: str = WalkStatus.PLANNED,
+                 route: dict | None = None, is_demo: bool = False) -> Walk:
+        with self._write() as conn:
+            if conn.scalar(select(walk.c.id).where(walk.c.slug == slug)) is not None:
+                raise Invalid({"slug": "walk.slug_taken"}, slug=slug)
+            walk_id = conn.execute(insert(walk).values(
+                slug=slug, district_id=district_id, activity_id=activity_id, title=title,
+                starts_at=starts_at, ends_at=ends_at, meeting_point=meeting_point,
+                groups=_dumps(list(groups)), leader=leader, participants=participants,
+                status=str(status), route=_dumps(route) if route else None, is_demo=is_demo,
+                created_at=_now())).inserted_primary_key[0]
+        return self.walk(walk_id)
+
+    def walk(self, walk_id: int) -> Walk:
+        with self._read() as conn:
+            row = conn.execute(select(walk).where(walk.c.id == walk_id)).first()
+        if row is None:
+            raise NotFound("store.not_found", what="walk", id=walk_id)
+        return _walk(row)
+
+    def walk_by_slug(self, slug: str) -> Walk | None:
+        with self._read() as conn:
+            row = conn.execute(select(walk).where(walk.c.slug == slug)).first()
+        return _walk(row) if row else None
+
+    def walks(self, district_ids: Iterable[str] | None = None) -> list[Walk]:
+        q = select(walk).order_by(walk.c.starts_at.desc())
+        if district_ids is not None:
+            q = q.where(walk.c.district_id.in_(list(district_ids)))
+        with self._read() as conn:
+            return [_walk(r) for r in conn.execute(q)]
+
+    # --- observations ---------------------------------------------------------------
+    def add_observations(self, drafts: Sequence[ObservationDraft], actor: str,
+                         at: datetime | None = None) -> list[int]:
+        """Save observations in one transaction; each is placed in its district.
+
+        Raises :class:`Invalid` naming the first bad draft (``index``) and field; then
+        nothing is saved.  A draft whose ``uuid`` is already stored is not saved again
+        (a resubmitted form or a re-imported file); its existing id is returned.  ``at`` is
+        when the history says it was recorded (default now; the demo loader backdates)."""
+        known = self.known_ids()
+        districts = self.districts()
+        now = at or _now()
+        ids: list[int] = []
+        with self._write() as conn:
+            walk_districts = dict(conn.execute(select(walk.c.id, walk.c.district_id)).all())
+            for index, d in enumerate(drafts):
+                errors = workflow.validate_observation(d, known["category"], known["activity"])
+                if d.walk_id is not None and d.walk_id not in walk_districts:
+                    errors["walk"] = "validation.unknown_walk"
+                if errors:
+                    raise Invalid(errors, index=index)
+                uid = d.uuid or str(uuidlib.uuid4())
+                existing = conn.scalar(select(observation.c.id).where(observation.c.uuid == uid))
+                if existing is not None:
+                    ids.append(existing)
+                    continue
+                placed = districts.place(d.lon, d.lat)
+                oid = conn.execute(insert(observation).values(
+                    uuid=uid, walk_id=d.walk_id, district_id=placed.id if placed else None,
+                    activity_id=d.activity_id, category_id=d.category,
+                    description=d.description.strip(), feeling=d.feeling, lon=d.lon, lat=d.lat,
+                    observed_at=d.observed_at or now, status=str(d.status),
+                    status_reason=d.status_reason, reported_by=d.reported_by, group_id=d.group,
+                    is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
+                )).inserted_primary_key[0]
+                conn.execute(insert(status_change).values(
+                    entity="observation", entity_id=oid, from_status=None,
+                    to_status=str(d.status), actor=actor, at=now, comment=d.status_reason))
+                ids.append(oid)
+        return ids
+
+    def add_observation(self, draft: ObservationDraft, actor: str, at: datetime | None = None) -> int:
+        return self.add_observations([draft], actor, at)[0]
+
+    def observations(self, district_ids: Iterable[str] | None = None, walk_id: int | None = None,
+                     ids: Iterable[int] | None = None) -> list[Observation]:
+        q = select(observation).order_by(observation.c.observed_at, observation.c.id)
+        if district_ids is not None:
+            q = q.where(observation.c.district_id.in_(list(district_ids)))
+        if walk_id is not None:
+            q = q.where(observation.c.walk_id == walk_id)
+        if ids is not None:
+            q = q.where(observation.c.id.in_(list(ids)))
+        with self._read() as conn:
+            return [_observation(r) for r in conn.execute(q)]
+
+    def observation(self, observation_id: int) -> Observation:
+        found = self.observations(ids=[observation_id])
+        if not found:
+            raise NotFound("store.not_found", what="observation", id=observation_id)
+        return found[0]
+
+    def set_observation_status(self, observation_id: int, new: str, actor: str,
+                               comment: str = "", expected_version: int | None = None,
+                               at: datetime | None = None) -> Observation:
+        """Move an observation to ``new`` and record who, when and why, in one transaction."""
+        self._set_status(observation, "observation", workflow.check_observation_change,
+                         observation_id, new, actor, comment, expected_version, at)
+        return self.observation(observation_id)
+
+    # --- measures -------------------------------------------------------------------
+    def add_measure(self, draft: MeasureDraft, actor: str, at: datetime | None = None) -> int:
+        known = self.known_ids()
+        errors = workflow.validate_measure(draft, known["measure_type"], known["activity"])
+        if errors:
+            raise Invalid(errors)
+        from shapely.geometry import shape
+
+        centre = shape(draft.geometry).representative_point()
+        placed = self.districts().place(centre.x, centre.y)
+        now = at or _now()
+        with self._write() as conn:
+            found = set(conn.scalars(select(observation.c.id).where(
+                observation.c.id.in_(list(draft.observation_ids)))))
+            if missing := sorted(set(draft.observation_ids) - found):
+                raise Invalid({"observation_ids": "validation.unknown_observation"}, ids=missing)
+            mid = conn.execute(insert(measure).values(
+                type_id=draft.type, title=draft.title.strip(),
+                description=draft.description.strip(),
+                district_id=placed.id if placed else None, activity_id=draft.activity_id,
+                geojson=_dumps(draft.geometry), responsible=str(draft.responsible),
+                responsible_name=draft.responsible_name, due=draft.due, cost_sek=draft.cost_sek,
+                status=str(draft.status), status_reason=draft.status_reason, is_demo=draft.is_demo,
+                created_at=now, updated_at=now, version=1)).inserted_primary_key[0]
+            if draft.observation_ids:
+                conn.execute(insert(measure_observation), [
+                    {"measure_id": mid, "observation_id": o} for o in sorted(set(draft.observation_ids))])
+            conn.execute(insert(status_change).values(
+                entity="measure", entity_id=mid, from_status=None, to_status=str(draft.status),
+                actor=actor, at=now, comment=draft.status_reason))
+        return mid
+
+    def measures(self, district_ids: Iterable[str] | None = None,
+                 ids: Iterable[int] | None = None) -> list[Measure]:
+        q = select(measure).order_by(measure.c.id)
+        if district_ids is not None:
+            q = q.where(measure.c.district_id.in_(list(district_ids)))
+        if ids is not None:
+            q = q.where(measure.c.id.in_(list(ids)))
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+            links: dict[int, list[int]] = {}
+            if rows:
+                for m_id, o_id in conn.execute(select(measure_observation).where(
+                        measure_observation.c.measure_id.in_([r.id for r in rows]))):
+                    links.setdefault(m_id, []).append(o_id)
+        return [_measure(r, tuple(sorted(links.get(r.id, ())))) for r in rows]
+
+    def measure(self, measure_id: int) -> Measure:
+        found = self.measures(ids=[measure_id])
+        if not found:
+            raise NotFound("store.not_found", what="measure", id=measure_id)
+        return found[0]
+
+    def set_measure_status(self, measure_id: int, new: str, actor: str, comment: str = "",
+                           expected_version: int | None = None, at: datetime | None = None) -> Measure:
+        self._set_status(measure, "measure", workflow.check_measure_change,
+                         measure_id, new, actor, comment, expected_version, at)
+        return self.measure(measure_id)
+
+    def _set_status(self, table: Table, entity: str, check, row_id: int, new: str, actor: str,
+                    comment: str, expected_version: int | None, at: datetime | None) -> None:
+        with self._write() as conn:
+            row = conn.execute(select(table.c.status, table.c.version)
+                               .where(table.c.id == row_id)).first()
+            if row is None:
+                raise NotFound("store.not_found", what=entity, id=row_id)
+            if expected_version is not None and row.version != expected_version:
+                raise Conflict("store.conflict", what=entity, id=row_id)
+            if errors := check(row.status, new, comment):
+                raise Invalid(errors, current=row.status, new=new)
+            now = at or _now()
+            reason = comment.strip() if new in workflow.REASON_REQUIRED else ""
+            conn.execute(update(table).where(table.c.id == row_id).values(
+                status=new, status_reason=reason, updated_at=now, version=row.version + 1))
+            conn.execute(insert(status_change).values(
+                entity=entity, entity_id=row_id, from_status=row.status, to_status=new,
+                actor=actor, at=now, comment=comment.strip()))
+
+    def history(self, entity: str, entity_id: int) -> list[StatusChange]:
+        q = (select(status_change).where(status_change.c.entity == entity,
+                                         status_change.c.entity_id == entity_id)
+             .order_by(status_change.c.at, status_change.c.id))
+        with self._read() as conn:
+            return [StatusChange(r.id, r.entity, r.entity_id, r.from_status, r.to_status,
+                                 r.actor, r.at, r.comment) for r in conn.execute(q)]
+
+    # --- photos ---------------------------------------------------------------------
+    def add_photo(self, observation_id: int, data: bytes, mime: str, width: int, height: int,
+                  kind: str = "before") -> int:
+        """Store an already cleaned image (see the photo module) for an observation."""
+        with self._write() as conn:
+            return conn.execute(insert(photo).values(
+                observation_id=observation_id, kind=kind, mime=mime, width=width, height=height,
+                data=data, created_at=_now())).inserted_primary_key[0]
+
+    def photos(self, observation_id: int) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            rows = conn.execute(select(photo).where(photo.c.observation_id == observation_id)
+                                .order_by(photo.c.id)).all()
+        return [dict(r._mapping) for r in rows]
+
+    # --- demo and housekeeping -----------------------------------------------------
+    def remove_demo(self) -> dict[str, int]:
+        """Delete everything marked as demo (walks, observations, their photos, links and
+        history, measures), in one transaction; returns how many rows of each went."""
+        with self._write() as conn:
+            obs_ids = select(observation.c.id).where(observation.c.is_demo)
+            m_ids = select(measure.c.id).where(measure.c.is_demo)
+            counts = {
+                "status_change": conn.execute(delete(status_change).where(
+                    ((status_change.c.entity == "observation") & status_change.c.entity_id.in_(obs_ids))
+                    | ((status_change.c.entity == "measure") & status_change.c.entity_id.in_(m_ids)))).rowcount,
+                "measure_observation": conn.execute(delete(measure_observation).where(
+                    measure_observation.c.measure_id.in_(m_ids)
+                    | measure_observation.c.observation_id.in_(obs_ids))).rowcount,
+                "photo": conn.execute(delete(photo).where(photo.c.observation_id.in_(obs_ids))).rowcount,
+                "measure": conn.execute(delete(measure).where(measure.c.is_demo)).rowcount,
+                "observation": conn.execute(delete(observation).where(observation.c.is_demo)).rowcount,
+            }
+            still_used = select(observation.c.walk_id).where(observation.c.walk_id.is_not(None))
+            counts["walk"] = conn.execute(delete(walk).where(
+                walk.c.is_demo, walk.c.id.not_in(still_used))).rowcount
+        return counts
+
+    def has_demo(self) -> bool:
+        with self._read() as conn:
+            return bool(conn.scalar(select(func.count()).select_from(walk).where(walk.c.is_demo))
+                        or conn.scalar(select(func.count()).select_from(observation)
+                                       .where(observation.c.is_demo)))
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for the command line, the tests and the about page)."""
+        with self._read() as conn:
+            return {t.name: conn.scalar(select(func.count()).select_from(t))
+                    for t in metadata.sorted_tables}
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        """Every row of every table, sorted: a cheap way for tests to see "nothing changed"."""
+        with self._read() as conn:
+            return {t.name: sorted((tuple(r) for r in conn.execute(select(t))), key=repr)
+                    for t in metadata.sorted_tables}
+
+
+# --- helpers ------------------------------------------------------------------------
+def _upsert(conn: Connection, table: Table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    pk = table.c.id
+    existing = set(conn.scalars(select(pk).where(pk.in_([r["id"] for r in rows]))))
+    new = [r for r in rows if r["id"] not in existing]
+    if new:
+        conn.execute(insert(table), new)
+    for r in rows:
+        if r["id"] in existing:
+            conn.execute(update(table).where(pk == r["id"]).values(**r))
+
+
+def _walk(r) -> Walk:
+    return Walk(id=r.id, slug=r.slug, district_id=r.district_id, activity_id=r.activity_id,
+                title=r.title, starts_at=r.starts_at, ends_at=r.ends_at,
+                meeting_point=r.meeting_point, groups=tuple(json.loads(r.groups or "[]")),
+                leader=r.leader, participants=r.participants, status=r.status,
+                route=json.loads(r.route) if r.route else None, is_demo=r.is_demo)
+
+
+def _observation(r) -> Observation:
+    return Observation(
+        id=r.id, uuid=r.uuid, walk_id=r.walk_id, district_id=r.district_id,
+        activity_id=r.activity_id, category=r.category_id, description=r.description,
+        feeling=r.feeling, lon=r.lon, lat=r.lat, observed_at=r.observed_at, status=r.status,
+        status_reason=r.status_reason, reported_by=r.reported_by, group=r.group_id,
+        is_demo=r.is_demo, created_at=r.created_at, updated_at=r.updated_at, version=r.version)
+
+
+def _measure(r, observation_ids: tuple[int, ...]) -> Measure:
+    return Measure(
+        id=r.id, type=r.type_id, title=r.title, description=r.description,
+        district_id=r.district_id, activity_id=r.activity_id, geometry=json.loads(r.geojson),
+        responsible=r.responsible, responsible_name=r.responsible_name, due=r.due,
+        cost_sek=r.cost_sek, status=r.status, status_reason=r.status_reason, is_demo=r.is_demo,
+        created_at=r.created_at, updated_at=r.updated_at, version=r.version,
+        observation_ids=observation_ids)

@@ -1,0 +1,157 @@
+"""Allowed status changes of observations and measures, as pure functions.
+
+Nothing here saves: :func:`check_observation_change` and :func:`check_measure_change` answer
+whether a change is allowed and return ``{field: message key}``; the store makes the change
+and writes its history entry in one transaction (FixMyStreet's ``Problem.pm`` habit).
+"""
+
+from __future__ import annotations
+
+from .model import MeasureStatus as M
+from .model import ObservationStatus as O
+from .model import REASON_REQUIRED
+
+OPEN_OBSERVATION = frozenset({O.NEW, O.ASSESSED, O.MEASURE_PLANNED, O.IN_PROGRESS})
+DONE_OBSERVATION = frozenset({O.RESOLVED, O.VERIFIED})
+
+OBSERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    O.NEW: frozenset({O.ASSESSED, O.MEASURE_PLANNED, O.RESOLVED, O.CLOSED}),
+    O.ASSESSED: frozenset({O.MEASURE_PLANNED, O.RESOLVED, O.CLOSED, O.NEW}),
+    O.MEASURE_PLANNED: frozenset({O.IN_PROGRESS, O.RESOLVED, O.ASSESSED, O.CLOSED}),
+    O.IN_PROGRESS: frozenset({O.RESOLVED, O.MEASURE_PLANNED, O.CLOSED}),
+    O.RESOLVED: frozenset({O.VERIFIED, O.ASSESSED}),  # back to assessed = reopened
+    O.VERIFIED: frozenset({O.ASSESSED}),  # reopened at a follow-up
+    O.CLOSED: frozenset({O.ASSESSED}),  # reopened, with a reason
+}
+
+MEASURE_TRANSITIONS: dict[str, frozenset[str]] = {
+    M.PROPOSED: frozenset({M.DECIDED, M.CANCELLED}),
+    M.DECIDED: frozenset({M.IN_PROGRESS, M.DONE, M.CANCELLED}),
+    M.IN_PROGRESS: frozenset({M.DONE, M.CANCELLED}),
+    M.DONE: frozenset({M.VERIFIED, M.IN_PROGRESS}),
+    M.VERIFIED: frozenset({M.IN_PROGRESS}),
+    M.CANCELLED: frozenset({M.PROPOSED}),
+}
+
+# Leaving these states is a reopening and needs a reason too.
+_REOPEN_FROM = {O.CLOSED, O.VERIFIED, M.CANCELLED, M.VERIFIED}
+
+
+def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: str) -> dict[str, str]:
+    if new not in table:
+        return {"status": "workflow.unknown_status"}
+    if new == current:
+        return {"status": "workflow.unchanged"}
+    if new not in table.get(current, frozenset()):
+        return {"status": "workflow.not_allowed"}
+    if (new in REASON_REQUIRED or current in _REOPEN_FROM) and not comment.strip():
+        return {"comment": "workflow.reason_required"}
+    return {}
+
+
+def check_observation_change(current: str, new: str, comment: str = "") -> dict[str, str]:
+    """Problems with moving an observation from ``current`` to ``new``; empty when allowed."""
+    return _check(OBSERVATION_TRANSITIONS, current, new, comment)
+
+
+def check_measure_change(current: str, new: str, comment: str = "") -> dict[str, str]:
+    """Problems with moving a measure from ``current`` to ``new``; empty when allowed."""
+    return _check(MEASURE_TRANSITIONS, current, new, comment)
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_OBSERVATION
+
+
+# --- validation of drafts: one set of rules for the pin form, the measure form and imports ---
+def validate_observation(draft, categories: set[str], activities: set[str]) -> dict[str, str]:
+    """Problems with an :class:`~geo.model.ObservationDraft`, as ``{field: message key}``."""
+    from .crs import in_sweden
+    from .model import DESCRIPTION_MAX, FEELING_MAX, FEELING_MIN
+
+    errors: dict[str, str] = {}
+    if not draft.category:
+        errors["category"] = "validation.required"
+    elif draft.category not in categories:
+        errors["category"] = "validation.unknown_category"
+    if isinstance(draft.feeling, bool) or not isinstance(draft.feeling, int):
+        errors["feeling"] = "validation.feeling_range"
+    elif not FEELING_MIN <= draft.feeling <= FEELING_MAX:
+        errors["feeling"] = "validation.feeling_range"
+    if len(draft.description) > DESCRIPTION_MAX:
+        errors["description"] = "validation.too_long"
+    if draft.activity_id and draft.activity_id not in activities:
+        errors["activity"] = "validation.unknown_activity"
+    if draft.status not in OBSERVATION_TRANSITIONS:
+        errors["status"] = "validation.unknown_status"
+    elif draft.status in REASON_REQUIRED and not draft.status_reason.strip():
+        errors["status"] = "workflow.reason_required"
+    if draft.observed_at is not None and draft.observed_at.tzinfo is None:
+        errors["observed_at"] = "validation.naive_time"
+    try:
+        lon, lat = float(draft.lon), float(draft.lat)
+    except (TypeError, ValueError):
+        errors["location"] = "validation.location_missing"
+    else:
+        if not (lon == lon and lat == lat):  # NaN
+            errors["location"] = "validation.location_missing"
+        elif not in_sweden(lon, lat):
+            errors["location"] = ("validation.lonlat_swapped" if in_sweden(lat, lon)
+                                  else "validation.outside_sweden")
+    return errors
+
+
+def validate_measure(draft, types: set[str], activities: set[str]) -> dict[str, str]:
+    """Problems with a :class:`~geo.model.MeasureDraft`, as ``{field: message key}``."""
+    from shapely.geometry import shape
+
+    from .crs import in_sweden
+    from .model import Responsible
+
+    errors: dict[str, str] = {}
+    if draft.type not in types:
+        errors["type"] = "validation.unknown_measure_type"
+    if not draft.title.strip():
+        errors["title"] = "validation.required"
+    if draft.responsible not in {r.value for r in Responsible}:
+        errors["responsible"] = "validation.unknown_responsible"
+    if draft.activity_id and draft.activity_id not in activities:
+        errors["activity"] = "validation.unknown_activity"
+    if draft.status not in MEASURE_TRANSITIONS:
+        errors["status"] = "validation.unknown_status"
+    elif draft.status in REASON_REQUIRED and not draft.status_reason.strip():
+        errors["status"] = "workflow.reason_required"
+    if draft.cost_sek is not None and draft.cost_sek < 0:
+        errors["cost_sek"] = "validation.negative"
+    try:
+        geom = shape(draft.geometry)
+    except Exception:  # noqa: BLE001 - any malformed GeoJSON is the same error to a user
+        errors["geometry"] = "validation.bad_geometry"
+    else:
+        if (geom.is_empty or geom.geom_type not in ("Point", "LineString", "Polygon")
+                or not geom.is_valid):
+            errors["geometry"] = "validation.bad_geometry"
+        elif not all(in_sweden(x, y) for x, y in _coords(geom)):
+            errors["geometry"] = "validation.outside_sweden"
+    return errors
+
+
+def _coords(geom):
+    if geom.geom_type == "Polygon":
+        return list(geom.exterior.coords)
+    return list(geom.coords)
+
+
+def path(transitions: dict[str, frozenset[str]], start: str, goal: str) -> list[str]:
+    """The shortest chain of allowed statuses from ``start`` to ``goal`` (both included);
+    empty when ``goal`` cannot be reached.  Used to give imported and demo rows a history."""
+    frontier, seen = [[start]], {start}
+    while frontier:
+        chain = frontier.pop(0)
+        if chain[-1] == goal:
+            return chain
+        for nxt in sorted(transitions.get(chain[-1], ())):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(chain + [nxt])
+    return []

@@ -1,0 +1,58 @@
+"""Shared by every page: the one Store per process, the language, cached reads, the banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import catalog, districts, i18n
+from geo.catalog import Catalog
+from geo.districts import Districts
+from geo.store import Store
+
+LANG_KEY = "lang"
+CACHE_TTL_S = 10  # other participants' pins show up within this many seconds
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> Store:
+    """One Store (and connection pool) per server process, migrated on first use."""
+    store = Store()
+    if store.revision() is None:
+        store.migrate()
+        store.sync_catalog(catalog.load(), districts.load())
+    return store
+
+
+def lang() -> str:
+    value = st.session_state.get(LANG_KEY, i18n.DEFAULT_LANGUAGE)
+    return value if value in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def tr(key: str, **values: object) -> str:
+    """The catalogue text for ``key`` in the session's language."""
+    return i18n.t(key, lang(), **values)
+
+
+def language_picker() -> None:
+    st.sidebar.segmented_control(
+        tr("app.language"), options=list(i18n.LANGUAGES), key=LANG_KEY,
+        format_func=lambda code: {"sv": "Svenska", "en": "English"}[code],
+        default=i18n.DEFAULT_LANGUAGE)
+
+
+def the_catalog() -> Catalog:
+    return catalog.load()
+
+
+def the_districts() -> Districts:
+    return get_store().districts()
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def has_demo() -> bool:
+    return get_store().has_demo()
+
+
+def demo_banner() -> None:
+    if has_demo():
+        st.info(tr("app.demo_banner"), icon=":material/science:")

@@ -1,0 +1,17 @@
+"""Cached reads for the map page: one district's rows, refreshed every few seconds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.model import Measure, Observation, Walk
+from ui.common import CACHE_TTL_S, get_store
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def district_rows(district_id: str) -> tuple[list[Observation], list[Measure], list[Walk]]:
+    """Observations, measures and walks of a district and its parts."""
+    store = get_store()
+    family = store.districts().family(district_id)
+    return (store.observations(district_ids=family), store.measures(district_ids=family),
+            store.walks(district_ids=family))
