@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import geopandas as gpd
 from pyproj import Transformer
+import shapely
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 WGS84 = "EPSG:4326"
 SWEREF99TM = "EPSG:3006"
@@ -39,11 +39,11 @@ def to_wgs84(easting: float, northing: float) -> tuple[float, float]:
 
 
 def geometry_to_metric(geom: BaseGeometry) -> BaseGeometry:
-    return transform(_transformer(WGS84, SWEREF99TM).transform, geom)
+    return shapely.transform(geom, _transformer(WGS84, SWEREF99TM).transform, interleaved=False)
 
 
 def geometry_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
-    return transform(_transformer(SWEREF99TM, WGS84).transform, geom)
+    return shapely.transform(geom, _transformer(SWEREF99TM, WGS84).transform, interleaved=False)
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

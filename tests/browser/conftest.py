@@ -1,0 +1,111 @@
+"""Browser tests: a real Streamlit server on a free port, Debian's Chromium through Playwright.
+
+Every request to a host other than this machine is blocked and recorded (``page.outside``),
+so the tests see the app as it is with no internet, and can assert that it asked no third
+party for anything but map tiles.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy at {url}")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> str:
+    """The app on a free port, on its own SQLite file with the demo data."""
+    db = tmp_path_factory.mktemp("browser") / "app.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "TRYGG_LANG": "sv"}
+    subprocess.run([sys.executable, "-m", "geo", "init", "--demo"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/run-tests.sh, which installs it")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose requests to other hosts are blocked and recorded in ``page.outside``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    outside: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    p = context.new_page()
+    p.outside = outside
+    p.console_errors = []
+    p.on("console", lambda msg: msg.type == "error" and p.console_errors.append(msg.text))
+    yield p
+    context.close()
+
+
+def map_frame(page, timeout: float = 30_000):
+    """The st_folium iframe's frame, once Leaflet has drawn in it."""
+    iframe = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=timeout)
+    frame = iframe.content_frame()
+    frame.wait_for_selector(".leaflet-container", timeout=timeout)
+    return frame

@@ -1,0 +1,157 @@
+"""The store against a real SQLite file: migrations, transactions, constraints, history."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from geo import store as store_mod
+from geo.model import MeasureDraft, ObservationDraft
+from geo.store import Conflict, Invalid, NotFound, Store
+
+ANDERSBERG = (12.90123, 56.660631)
+VALLAS_OSTRA = (12.918675, 56.685013)
+WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
+
+
+def draft(**kw) -> ObservationDraft:
+    base = dict(category="belysning", lon=ANDERSBERG[0], lat=ANDERSBERG[1], feeling=4,
+                description="Trasig lampa vid cykelstället", observed_at=WHEN)
+    base.update(kw)
+    return ObservationDraft(**base)
+
+
+def test_migration_from_empty_matches_the_schema(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert s.revision() is None
+    assert s.migrate() == "0001"
+    with s.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), store_mod.metadata)
+    assert diff == []
+    assert s.migrate() == "0001"  # idempotent
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_catalog_synced(store):
+    counts = store.counts()
+    assert counts["municipality"] == 4
+    assert counts["activity"] >= 20
+    assert counts["category"] >= 12
+    store.sync_catalog(__import__("geo.catalog").catalog.load(), __import__("geo.districts").districts.load())
+    assert store.counts() == counts  # syncing again changes nothing
+
+
+def test_observation_is_placed_in_its_smallest_district(store):
+    a = store.observation(store.add_observation(draft(), "t"))
+    v = store.observation(store.add_observation(draft(lon=VALLAS_OSTRA[0], lat=VALLAS_OSTRA[1]), "t"))
+    sea = store.observation(store.add_observation(draft(lon=12.80, lat=56.64), "t"))
+    assert (a.district_id, v.district_id, sea.district_id) == ("andersberg", "vallas-ostra", None)
+    family = store.districts().family("vallas")
+    assert [o.id for o in store.observations(district_ids=family)] == [v.id]
+    assert a.observed_at == WHEN and a.observed_at.tzinfo is not None
+
+
+def test_a_bad_draft_rolls_back_the_whole_batch(store):
+    before = store.snapshot()
+    with pytest.raises(Invalid) as err:
+        store.add_observations([draft(), draft(feeling=7)], "t")
+    assert err.value.errors == {"feeling": "validation.feeling_range"}
+    assert err.value.values["index"] == 1
+    assert store.snapshot() == before
+
+
+def test_a_failing_statement_inside_a_write_rolls_back(store):
+    before = store.snapshot()
+    with pytest.raises(IntegrityError):
+        with store._write() as conn:
+            conn.execute(store_mod.insert(store_mod.walk).values(
+                slug="x", district_id="andersberg", title="x", starts_at=WHEN, created_at=WHEN,
+                groups="[]", status="planned", is_demo=False))
+            conn.execute(text("INSERT INTO observation (uuid, category_id, feeling, lon, lat, observed_at,"
+                              " status, created_at, updated_at, version, description, status_reason,"
+                              " reported_by, group_id, is_demo) VALUES ('u', 'belysning', 9, 1, 1,"
+                              " '2019-01-01', 'new', '2019-01-01', '2019-01-01', 1, '', '', '', '', 0)"))
+    assert store.snapshot() == before
+
+
+@pytest.mark.parametrize("column,value", [
+    ("feeling", 0), ("feeling", 6), ("status", "done"), ("category_id", "nope"), ("lat", 123.0)])
+def test_constraints_hold_even_past_the_validation(store, column, value):
+    oid = store.add_observation(draft(), "t")
+    with pytest.raises(IntegrityError):
+        with store._write() as conn:
+            conn.execute(store_mod.update(store_mod.observation)
+                         .where(store_mod.observation.c.id == oid).values({column: value}))
+    assert store.observation(oid).feeling == 4
+
+
+def test_resubmitted_uuid_is_not_saved_twice(store):
+    first = store.add_observation(draft(uuid="0b8f5a4e-0000-4000-8000-000000000001"), "t")
+    again = store.add_observation(draft(uuid="0b8f5a4e-0000-4000-8000-000000000001"), "t")
+    assert first == again and store.counts()["observation"] == 1
+
+
+def test_status_change_writes_history_in_the_same_transaction(store):
+    oid = store.add_observation(draft(), "anna")
+    store.set_observation_status(oid, "assessed", "planerare", "Kollat på plats")
+    with pytest.raises(Invalid) as err:
+        store.set_observation_status(oid, "verified", "planerare")  # not allowed from assessed
+    assert err.value.errors == {"status": "workflow.not_allowed"}
+    with pytest.raises(Invalid):
+        store.set_observation_status(oid, "closed", "planerare", "")  # needs a reason
+    o = store.observation(oid)
+    assert (o.status, o.version) == ("assessed", 2)
+    h = store.history("observation", oid)
+    assert [(c.from_status, c.to_status, c.actor, c.comment) for c in h] == [
+        (None, "new", "anna", ""), ("new", "assessed", "planerare", "Kollat på plats")]
+
+
+def test_stale_version_is_a_conflict(store):
+    oid = store.add_observation(draft(), "t")
+    store.set_observation_status(oid, "assessed", "a", expected_version=1)
+    with pytest.raises(Conflict):
+        store.set_observation_status(oid, "measure_planned", "b", expected_version=1)
+    with pytest.raises(NotFound):
+        store.set_observation_status(999, "assessed", "b")
+
+
+def test_measure_links_observations_and_records_status(store):
+    oids = store.add_observations([draft(), draft(category="vegetation")], "t")
+    mid = store.add_measure(MeasureDraft(
+        type="belysning_ny", title="Ny belysning längs gångvägen", responsible="kommun",
+        geometry={"type": "LineString", "coordinates": [[12.900, 56.660], [12.902, 56.661]]},
+        activity_id="halmstad-2019.1.6", due=(WHEN + timedelta(days=90)).date(), cost_sek=85000,
+        observation_ids=tuple(oids)), "planerare")
+    m = store.measure(mid)
+    assert m.observation_ids == tuple(sorted(oids)) and m.district_id == "andersberg"
+    store.set_measure_status(mid, "decided", "nämnden")
+    assert [c.to_status for c in store.history("measure", mid)] == ["proposed", "decided"]
+    with pytest.raises(Invalid) as err:
+        store.add_measure(MeasureDraft(type="belysning_ny", title="x", responsible="kommun",
+                                       geometry={"type": "Point", "coordinates": [12.9, 56.66]},
+                                       observation_ids=(12345,)), "p")
+    assert err.value.errors == {"observation_ids": "validation.unknown_observation"}
+
+
+def test_walks_and_remove_demo(store):
+    w = store.add_walk(slug="andersberg-demo", district_id="andersberg", title="Demo",
+                       starts_at=WHEN, activity_id="halmstad-2019.1.6", is_demo=True,
+                       groups=["boende", "polis"])
+    real = store.add_observation(draft(), "t")
+    store.add_observation(draft(walk_id=w.id, is_demo=True), "t")
+    assert store.has_demo()
+    with pytest.raises(Invalid):
+        store.add_walk(slug="andersberg-demo", district_id="andersberg", title="Igen", starts_at=WHEN)
+    removed = store.remove_demo()
+    assert removed["walk"] == 1 and removed["observation"] == 1
+    assert not store.has_demo()
+    assert [o.id for o in store.observations()] == [real]
+    assert store.walk_by_slug("andersberg-demo") is None

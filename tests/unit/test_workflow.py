@@ -1,0 +1,74 @@
+"""Status transitions and draft validation: pure functions, no database."""
+
+from datetime import datetime
+
+import pytest
+
+from geo import workflow
+from geo.model import MeasureDraft, ObservationDraft
+
+CATS, ACTS = {"belysning", "trygg_plats"}, {"halmstad-2019.1.6"}
+
+
+def obs(**kw):
+    base = dict(category="belysning", lon=12.9, lat=56.66, feeling=3)
+    base.update(kw)
+    return ObservationDraft(**base)
+
+
+@pytest.mark.parametrize("current,new,comment,expected", [
+    ("new", "assessed", "", {}),
+    ("new", "verified", "", {"status": "workflow.not_allowed"}),
+    ("new", "new", "", {"status": "workflow.unchanged"}),
+    ("new", "closed", "", {"comment": "workflow.reason_required"}),
+    ("new", "closed", "Fastighetsägaren har redan åtgärdat", {}),
+    ("closed", "assessed", "", {"comment": "workflow.reason_required"}),
+    ("closed", "assessed", "Flaggades igen vid omvandringen", {}),
+    ("resolved", "verified", "", {}),
+    ("new", "bogus", "", {"status": "workflow.unknown_status"}),
+])
+def test_observation_transitions(current, new, comment, expected):
+    assert workflow.check_observation_change(current, new, comment) == expected
+
+
+def test_every_status_can_be_reached_from_new_and_proposed():
+    for s in workflow.OBSERVATION_TRANSITIONS:
+        assert workflow.path(workflow.OBSERVATION_TRANSITIONS, "new", s)[-1] == s
+    for s in workflow.MEASURE_TRANSITIONS:
+        assert workflow.path(workflow.MEASURE_TRANSITIONS, "proposed", s)[-1] == s
+    assert workflow.path(workflow.MEASURE_TRANSITIONS, "proposed", "done") == [
+        "proposed", "decided", "done"]
+
+
+@pytest.mark.parametrize("kw,field,key", [
+    ({"category": "nope"}, "category", "validation.unknown_category"),
+    ({"category": ""}, "category", "validation.required"),
+    ({"feeling": 7}, "feeling", "validation.feeling_range"),
+    ({"feeling": 0}, "feeling", "validation.feeling_range"),
+    ({"feeling": True}, "feeling", "validation.feeling_range"),
+    ({"lon": 56.66, "lat": 12.9}, "location", "validation.lonlat_swapped"),
+    ({"lon": 2.35, "lat": 48.85}, "location", "validation.outside_sweden"),
+    ({"lon": float("nan")}, "location", "validation.location_missing"),
+    ({"activity_id": "x.1.1"}, "activity", "validation.unknown_activity"),
+    ({"status": "closed"}, "status", "workflow.reason_required"),
+    ({"description": "x" * 2001}, "description", "validation.too_long"),
+    ({"observed_at": datetime(2019, 10, 15, 18, 0)}, "observed_at", "validation.naive_time"),
+])
+def test_observation_validation_names_the_field(kw, field, key):
+    assert workflow.validate_observation(obs(**kw), CATS, ACTS) == {field: key}
+
+
+def test_valid_observation_has_no_errors():
+    assert workflow.validate_observation(obs(activity_id="halmstad-2019.1.6"), CATS, ACTS) == {}
+
+
+def test_measure_validation():
+    good = MeasureDraft(type="belysning_ny", title="Ny belysning", responsible="kommun",
+                        geometry={"type": "Point", "coordinates": [12.9, 56.66]})
+    assert workflow.validate_measure(good, {"belysning_ny"}, ACTS) == {}
+    bad = MeasureDraft(type="x", title=" ", responsible="grannen", cost_sek=-5,
+                       geometry={"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 1], [1, 0], [0, 0]]]})
+    assert workflow.validate_measure(bad, {"belysning_ny"}, ACTS) == {
+        "type": "validation.unknown_measure_type", "title": "validation.required",
+        "responsible": "validation.unknown_responsible", "cost_sek": "validation.negative",
+        "geometry": "validation.bad_geometry"}
