@@ -1,10 +1,15 @@
 """Trygghetskartan – entry point: page config, language, navigation over pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.common import language_picker, tr
 
-st.set_page_config(page_title="Trygghetskartan", page_icon=":material/map:", layout="wide")
+ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+
+# A local file: a material or emoji page icon makes the browser fetch it from a third party.
+st.set_page_config(page_title="Trygghetskartan", page_icon=str(ICON), layout="wide")
 language_picker()
 
 pages = [

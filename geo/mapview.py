@@ -132,16 +132,21 @@ def measure_layer(measures: Iterable[Measure], types: Mapping[str, Category], la
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name=i18n.t("map.measures", lang),
-            marker=folium.RegularPolygonMarker(number_of_sides=4, radius=9, rotation=45, weight=2,
-                                               fill=True, fill_opacity=0.9, className="tk-measure"),
-            style_function=lambda f: {"color": f["properties"]["colour"], "weight": 5,
-                                      "fillColor": f["properties"]["colour"], "fillOpacity": 0.25,
-                                      "dashArray": "2 6" if f["geometry"]["type"] != "Point" else None},
+            # a ring in the type's colour: measures stand apart from the filled observation dots
+            marker=folium.CircleMarker(radius=10, weight=4, fill=True, fill_opacity=0.9,
+                                       className="tk-measure"),
+            style_function=_measure_style,
             tooltip=folium.GeoJsonTooltip(fields=["type", "title"], labels=False),
             popup=folium.GeoJsonPopup(fields=["type", "title", "status", "responsible", "due"],
                                       aliases=labels),
         ).add_to(fg)
     return fg
+
+
+def _measure_style(feature: dict) -> dict:
+    colour, point = feature["properties"]["colour"], feature["geometry"]["type"] == "Point"
+    return {"color": colour, "weight": 4 if point else 5, "fillColor": "#ffffff" if point else colour,
+            "fillOpacity": 0.9 if point else 0.25, "dashArray": None if point else "8 6"}
 
 
 def route_layer(walks: Iterable[Walk], lang: str) -> folium.FeatureGroup:

@@ -33,7 +33,7 @@ tiles = st.toggle(tr("map.tiles"), value=True, help=tr("map.tiles_help"), key="m
 m = district_map(districts, district.id, observations=observations, measures=measures,
                  walks=[walk] if walk else walks, categories=list(cat.categories),
                  measure_types=list(cat.measure_types), lang=lang(), tiles=tiles)
-st_folium(m, height=620, use_container_width=True, returned_objects=[], key="district_map")
+st_folium(m, height=620, width=None, returned_objects=[], key="district_map")
 st.caption(f"{tr('map.count', n=len(observations), m=len(measures))} · {district.attribution} · "
            f"{tr('map.area', km2=district.area_km2)}")
 
@@ -48,4 +48,4 @@ else:
             tr("map.feeling"): [o.feeling for o in observations],
             tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
             tr("map.description"): [o.description for o in observations],
-        }), hide_index=True, use_container_width=True)
+        }), hide_index=True, width="stretch")

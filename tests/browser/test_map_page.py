@@ -44,4 +44,7 @@ def test_about_page_names_sources(app_url, page):
     page.wait_for_selector("text=Källor och licenser", timeout=30_000)
     body = page.inner_text("body")
     assert "SCB" in body and "RegSO" in body and "OpenStreetMap" in body
-    assert "halmstad-2019.1.6" in body
+    page.get_by_text("Medborgarlöfte Halmstad 2019").click()
+    page.wait_for_selector("text=halmstad-2019.1.6", timeout=10_000)
+    others = [u for u in page.outside if urlparse(u).hostname != TILE_HOST]
+    assert others == [], others
