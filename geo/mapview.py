@@ -164,16 +164,16 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div class="tk-legend" role="region" aria-label="{{ this.title }}" style="position:absolute;
-             z-index:9999; bottom:18px; left:10px; background:rgba(255,255,255,.94); color:#111;
-             padding:8px 10px; border-radius:6px; font:14px/1.35 system-ui,sans-serif;
-             box-shadow:0 1px 4px rgba(0,0,0,.35); max-height:45%; overflow:auto">
-          <strong>{{ this.title }}</strong>
+        <details class="tk-legend" open style="position:absolute; z-index:9999; bottom:24px;
+             left:10px; background:rgba(255,255,255,.95); color:#111; padding:6px 10px;
+             border-radius:6px; font:13px/1.35 system-ui,sans-serif; max-width:60%;
+             box-shadow:0 1px 4px rgba(0,0,0,.35); max-height:40%; overflow:auto">
+          <summary style="cursor:pointer; font-weight:600; min-height:24px">{{ this.title }}</summary>
           {% for colour, label in this.items %}
-          <div><span style="display:inline-block;width:12px;height:12px;border-radius:50%;
+          <div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;
                background:{{ colour }};border:1px solid #333;margin-right:6px"></span>{{ label }}</div>
           {% endfor %}
-        </div>
+        </details>
         {% endmacro %}
     """)
 

@@ -467,34 +467,42 @@ class Store:
         known = self.known_ids()
         districts = self.districts()
         now = at or _now()
-        ids: list[int] = []
+        uids = [d.uuid or str(uuidlib.uuid4()) for d in drafts]
         with self._write() as conn:
-            walk_districts = dict(conn.execute(select(walk.c.id, walk.c.district_id)).all())
+            walk_ids = set(conn.scalars(select(walk.c.id)))
             for index, d in enumerate(drafts):
                 errors = workflow.validate_observation(d, known["category"], known["activity"])
-                if d.walk_id is not None and d.walk_id not in walk_districts:
+                if d.walk_id is not None and d.walk_id not in walk_ids:
                     errors["walk"] = "validation.unknown_walk"
                 if errors:
                     raise Invalid(errors, index=index)
-                uid = d.uuid or str(uuidlib.uuid4())
-                existing = conn.scalar(select(observation.c.id).where(observation.c.uuid == uid))
-                if existing is not None:
-                    ids.append(existing)
+            existing: dict[str, int] = {}
+            for chunk in range(0, len(uids), 5000):
+                existing.update(conn.execute(select(observation.c.uuid, observation.c.id).where(
+                    observation.c.uuid.in_(uids[chunk:chunk + 5000]))).all())
+            rows, seen = [], set(existing)
+            for uid, d in zip(uids, drafts):
+                if uid in seen:
                     continue
+                seen.add(uid)
                 placed = districts.place(d.lon, d.lat)
-                oid = conn.execute(insert(observation).values(
+                rows.append(dict(
                     uuid=uid, walk_id=d.walk_id, district_id=placed.id if placed else None,
                     activity_id=d.activity_id, category_id=d.category,
                     description=d.description.strip(), feeling=d.feeling, lon=d.lon, lat=d.lat,
                     observed_at=d.observed_at or now, status=str(d.status),
-                    status_reason=d.status_reason, reported_by=d.reported_by, group_id=d.group,
-                    is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
-                )).inserted_primary_key[0]
-                conn.execute(insert(status_change).values(
-                    entity="observation", entity_id=oid, from_status=None,
-                    to_status=str(d.status), actor=actor, at=now, comment=d.status_reason))
-                ids.append(oid)
-        return ids
+                    status_reason=d.status_reason.strip(), reported_by=d.reported_by,
+                    group_id=d.group, is_demo=d.is_demo, created_at=now, updated_at=now, version=1))
+            if rows:
+                new_ids = conn.execute(
+                    insert(observation).returning(observation.c.uuid, observation.c.id,
+                                                  sort_by_parameter_order=True), rows).all()
+                existing.update(new_ids)
+                conn.execute(insert(status_change), [
+                    dict(entity="observation", entity_id=oid, from_status=None,
+                         to_status=row["status"], actor=actor, at=now, comment=row["status_reason"])
+                    for (_uid, oid), row in zip(new_ids, rows)])
+        return [existing[u] for u in uids]
 
     def add_observation(self, draft: ObservationDraft, actor: str, at: datetime | None = None) -> int:
         return self.add_observations([draft], actor, at)[0]

@@ -12,7 +12,7 @@ TILE_HOST = "tile.openstreetmap.org"
 
 
 def test_map_shows_outline_and_demo_pins_without_internet(app_url, page):
-    page.goto(f"{app_url}/karta")
+    page.goto(f"{app_url}/")
     frame = map_frame(page)
     # The district outline is an SVG path; demo pins are circle markers with class tk-obs.
     frame.wait_for_selector("path.tk-obs", timeout=30_000)
@@ -30,7 +30,7 @@ def test_map_shows_outline_and_demo_pins_without_internet(app_url, page):
 
 
 def test_pin_popup_shows_escaped_text(app_url, page):
-    page.goto(f"{app_url}/karta")
+    page.goto(f"{app_url}/")
     frame = map_frame(page)
     frame.wait_for_selector("path.tk-obs")
     frame.locator("path.tk-obs").first.dispatch_event("click")
