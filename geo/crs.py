@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import geopandas as gpd
-from pyproj import Transformer
 import shapely
+from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"

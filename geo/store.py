@@ -17,25 +17,52 @@ import json
 import os
 import uuid as uuidlib
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-    LargeBinary, MetaData, String, Table, Text, TypeDecorator, UniqueConstraint, create_engine,
-    delete, event, func, insert, select, update,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import workflow
 from .catalog import Catalog
 from .districts import Districts
 from .districts import parse as parse_districts
 from .model import (
-    Category, MeasureDraft, Measure, MeasureStatus, Municipality, Observation, ObservationDraft,
-    ObservationStatus, Responsible, StatusChange, Walk, WalkStatus,
+    Measure,
+    MeasureDraft,
+    MeasureStatus,
+    Municipality,
+    Observation,
+    ObservationDraft,
+    ObservationStatus,
+    Responsible,
+    StatusChange,
+    Walk,
+    WalkStatus,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

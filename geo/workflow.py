@@ -7,9 +7,9 @@ and writes its history entry in one transaction (FixMyStreet's ``Problem.pm`` ha
 
 from __future__ import annotations
 
+from .model import REASON_REQUIRED
 from .model import MeasureStatus as M
 from .model import ObservationStatus as O
-from .model import REASON_REQUIRED
 
 OPEN_OBSERVATION = frozenset({O.NEW, O.ASSESSED, O.MEASURE_PLANNED, O.IN_PROGRESS})
 DONE_OBSERVATION = frozenset({O.RESOLVED, O.VERIFIED})
