@@ -17,6 +17,7 @@ import json
 import os
 import uuid as uuidlib
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -97,6 +98,15 @@ class Invalid(StoreError):
 
 class Conflict(StoreError):
     """Someone else changed the row since it was read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What :meth:`Store.add_observations` did: the ids in the drafts' order, and how many
+    rows are new (the rest were already stored under the same uuid)."""
+
+    ids: list[int]
+    added: int
 
 
 class UTCDateTime(TypeDecorator):
@@ -484,12 +494,13 @@ class Store:
 
     # --- observations ---------------------------------------------------------------
     def add_observations(self, drafts: Sequence[ObservationDraft], actor: str,
-                         at: datetime | None = None) -> list[int]:
+                         at: datetime | None = None) -> Saved:
         """Save observations in one transaction; each is placed in its district.
 
         Raises :class:`Invalid` naming the first bad draft (``index``) and field; then
         nothing is saved.  A draft whose ``uuid`` is already stored is not saved again
-        (a resubmitted form or a re-imported file); its existing id is returned.  ``at`` is
+        (a resubmitted form or a re-imported file); its existing id is returned and it is
+        not counted in ``added``.  ``at`` is
         when the history says it was recorded (default now; the demo loader backdates)."""
         known = self.known_ids()
         districts = self.districts()
@@ -529,10 +540,10 @@ class Store:
                     dict(entity="observation", entity_id=oid, from_status=None,
                          to_status=row["status"], actor=actor, at=now, comment=row["status_reason"])
                     for (_uid, oid), row in zip(new_ids, rows)])
-        return [existing[u] for u in uids]
+        return Saved(ids=[existing[u] for u in uids], added=len(rows))
 
     def add_observation(self, draft: ObservationDraft, actor: str, at: datetime | None = None) -> int:
-        return self.add_observations([draft], actor, at)[0]
+        return self.add_observations([draft], actor, at).ids[0]
 
     def observations(self, district_ids: Iterable[str] | None = None, walk_id: int | None = None,
                      ids: Iterable[int] | None = None) -> list[Observation]:

@@ -7,6 +7,8 @@ and writes its history entry in one transaction (FixMyStreet's ``Problem.pm`` ha
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from .model import REASON_REQUIRED
 from .model import MeasureStatus as M
 from .model import ObservationStatus as O
@@ -70,7 +72,7 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
     from .model import DESCRIPTION_MAX, FEELING_MAX, FEELING_MIN
 
     errors: dict[str, str] = {}
-    if not draft.category:
+    if not isinstance(draft.category, str) or not draft.category:
         errors["category"] = "validation.required"
     elif draft.category not in categories:
         errors["category"] = "validation.unknown_category"
@@ -78,16 +80,28 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
         errors["feeling"] = "validation.feeling_range"
     elif not FEELING_MIN <= draft.feeling <= FEELING_MAX:
         errors["feeling"] = "validation.feeling_range"
-    if len(draft.description) > DESCRIPTION_MAX:
-        errors["description"] = "validation.too_long"
-    if draft.activity_id and draft.activity_id not in activities:
+    for field, value, limit in (("description", draft.description, DESCRIPTION_MAX),
+                                ("status", draft.status_reason, DESCRIPTION_MAX),
+                                ("reported_by", draft.reported_by, 80), ("group", draft.group, 40)):
+        if problem := _text_problem(value, limit):
+            errors[field] = problem
+    if draft.activity_id is not None and not isinstance(draft.activity_id, str):
         errors["activity"] = "validation.unknown_activity"
-    if draft.status not in OBSERVATION_TRANSITIONS:
+    elif draft.activity_id and draft.activity_id not in activities:
+        errors["activity"] = "validation.unknown_activity"
+    if not isinstance(draft.status, str) or draft.status not in OBSERVATION_TRANSITIONS:
         errors["status"] = "validation.unknown_status"
     elif draft.status in REASON_REQUIRED and not draft.status_reason.strip():
         errors["status"] = "workflow.reason_required"
-    if draft.observed_at is not None and draft.observed_at.tzinfo is None:
-        errors["observed_at"] = "validation.naive_time"
+    if draft.uuid is not None and not _is_uuid(draft.uuid):
+        errors["uuid"] = "validation.bad_uuid"
+    if draft.observed_at is not None:
+        if not isinstance(draft.observed_at, datetime):
+            errors["observed_at"] = "validation.not_a_time"
+        elif draft.observed_at.tzinfo is None or draft.observed_at.utcoffset() is None:
+            errors["observed_at"] = "validation.naive_time"
+        elif not 1900 <= draft.observed_at.year <= 2100:
+            errors["observed_at"] = "validation.time_range"
     try:
         lon, lat = float(draft.lon), float(draft.lat)
     except (TypeError, ValueError):
@@ -99,6 +113,30 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
             errors["location"] = ("validation.lonlat_swapped" if in_sweden(lat, lon)
                                   else "validation.outside_sweden")
     return errors
+
+
+def _text_problem(value: object, limit: int) -> str | None:
+    """Why ``value`` cannot be stored as text (None when it can)."""
+    if not isinstance(value, str):
+        return "validation.not_text"
+    if len(value) > limit:
+        return "validation.too_long"
+    if "\x00" in value:
+        return "validation.bad_text"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return "validation.bad_text"
+    return None
+
+
+def _is_uuid(value: object) -> bool:
+    import uuid
+
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def validate_measure(draft, types: set[str], activities: set[str]) -> dict[str, str]:
@@ -144,7 +182,7 @@ def _coords(geom):
 
 def path(transitions: dict[str, frozenset[str]], start: str, goal: str) -> list[str]:
     """The shortest chain of allowed statuses from ``start`` to ``goal`` (both included);
-    empty when ``goal`` cannot be reached.  Used to give imported and demo rows a history."""
+    empty when ``goal`` cannot be reached.  The demo loader uses it to give rows a history."""
     frontier, seen = [[start]], {start}
     while frontier:
         chain = frontier.pop(0)

@@ -94,9 +94,11 @@ def test_constraints_hold_even_past_the_validation(store, column, value):
 
 
 def test_resubmitted_uuid_is_not_saved_twice(store):
-    first = store.add_observation(draft(uuid="0b8f5a4e-0000-4000-8000-000000000001"), "t")
-    again = store.add_observation(draft(uuid="0b8f5a4e-0000-4000-8000-000000000001"), "t")
-    assert first == again and store.counts()["observation"] == 1
+    uid = "0b8f5a4e-0000-4000-8000-000000000001"
+    first = store.add_observations([draft(uuid=uid)], "t")
+    again = store.add_observations([draft(uuid=uid), draft(uuid=uid)], "t")
+    assert (first.added, again.added) == (1, 0)
+    assert again.ids == first.ids * 2 and store.counts()["observation"] == 1
 
 
 def test_status_change_writes_history_in_the_same_transaction(store):
@@ -124,7 +126,7 @@ def test_stale_version_is_a_conflict(store):
 
 
 def test_measure_links_observations_and_records_status(store):
-    oids = store.add_observations([draft(), draft(category="vegetation")], "t")
+    oids = store.add_observations([draft(), draft(category="vegetation")], "t").ids
     mid = store.add_measure(MeasureDraft(
         type="belysning_ny", title="Ny belysning längs gångvägen", responsible="kommun",
         geometry={"type": "LineString", "coordinates": [[12.900, 56.660], [12.902, 56.661]]},

@@ -1,6 +1,6 @@
 """Status transitions and draft validation: pure functions, no database."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -53,6 +53,14 @@ def test_every_status_can_be_reached_from_new_and_proposed():
     ({"status": "closed"}, "status", "workflow.reason_required"),
     ({"description": "x" * 2001}, "description", "validation.too_long"),
     ({"observed_at": datetime(2019, 10, 15, 18, 0)}, "observed_at", "validation.naive_time"),
+    ({"observed_at": datetime(1, 1, 1, tzinfo=UTC)}, "observed_at", "validation.time_range"),
+    ({"observed_at": "2019-10-15"}, "observed_at", "validation.not_a_time"),
+    ({"description": 42}, "description", "validation.not_text"),
+    ({"description": "lampa \ud800"}, "description", "validation.bad_text"),
+    ({"description": "nul \x00"}, "description", "validation.bad_text"),
+    ({"category": 3}, "category", "validation.required"),
+    ({"status": ["new"]}, "status", "validation.unknown_status"),
+    ({"uuid": "not-a-uuid"}, "uuid", "validation.bad_uuid"),
 ])
 def test_observation_validation_names_the_field(kw, field, key):
     assert workflow.validate_observation(obs(**kw), CATS, ACTS) == {field: key}
