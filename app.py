@@ -1,9 +1,15 @@
-"""Trygghetskartan – entry point: page config, language, navigation over pages/."""
+"""Trygghetskartan – entry point: page config, language, sign-in, navigation over pages/.
+
+Each role gets only its pages (a visitor: sign-in and join; a participant: their walk;
+planners: the maps; admins: also administration), and every page checks the role again.
+"""
 
 from pathlib import Path
 
 import streamlit as st
 
+from geo.model import Role
+from ui.auth import current_actor, who_box
 from ui.common import language_picker, tr
 
 ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
@@ -11,9 +17,21 @@ ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 # A local file: a material or emoji page icon makes the browser fetch it from a third party.
 st.set_page_config(page_title="Trygghetskartan", page_icon=str(ICON), layout="wide")
 language_picker()
+actor = current_actor()
+who_box()
 
-pages = [
-    st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="karta", default=True),
-    st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="om"),
-]
+if actor is None:
+    pages = [
+        st.Page("pages/signin.py", title=tr("nav.sign_in"), icon=":material/login:", url_path="logga-in", default=True),
+        st.Page("pages/join.py", title=tr("nav.join"), icon=":material/qr_code_2:", url_path="ga-med"),
+    ]
+elif actor.role == Role.PARTICIPANT:
+    pages = [st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:", url_path="vandring", default=True)]
+else:
+    pages = [
+        st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="karta", default=True),
+        st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="om"),
+    ]
+    if actor.role == Role.ADMIN:
+        pages.append(st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin"))
 st.navigation(pages).run()

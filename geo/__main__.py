@@ -5,6 +5,12 @@
     import FILE              import observations (.geojson/.json, .csv, .gpkg); all or nothing
     export FILE [--district ID] [--walk SLUG]
                              export observations; the format follows the suffix
+    user add NAME --role planner|admin [--display-name N] [--email E] [--no-password]
+                             add a user; the password is asked for (or read from stdin
+                             with --password-stdin); the first admin is made this way
+    user list | disable NAME | enable NAME | password NAME
+    purge --before DATE      remove photos and names older than DATE (YYYY-MM-DD), keeping
+                             each observation's place, category and status
     info                     where the database is and what it holds
 
 ``DATABASE_URL`` selects the database (default: the SQLite file var/trygghetskartan.db);
@@ -15,14 +21,19 @@ refused (the message says what and where), 2 for a wrong command line.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from datetime import date, datetime, time
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import catalog, demo, districts
 from . import io as geo_io
-from .i18n import default_language, t
-from .store import Store, StoreError, database_url
+from .auth import hash_password
+from .i18n import STOCKHOLM, default_language, t
+from .model import SYSTEM
+from .roles import Forbidden
+from .store import Invalid, Store, StoreError, database_url
 
 
 def _store(migrate: bool = False) -> Store:
@@ -47,6 +58,24 @@ def main(argv: list[str] | None = None) -> int:
     p_exp.add_argument("file")
     p_exp.add_argument("--district", help="district id, e.g. andersberg (its parts included)")
     p_exp.add_argument("--walk", help="walk slug, e.g. andersberg-2019-10-15")
+    p_user = sub.add_parser("user", help="manage users")
+    user_sub = p_user.add_subparsers(dest="user_command", required=True)
+    p_add = user_sub.add_parser("add", help="add a user")
+    p_add.add_argument("username")
+    p_add.add_argument("--role", choices=["planner", "admin"], required=True)
+    p_add.add_argument("--display-name", default="")
+    p_add.add_argument("--email", help="for sign-in through the identity provider (st.login)")
+    p_add.add_argument("--no-password", action="store_true",
+                       help="only sign-in through the identity provider")
+    p_add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user_sub.add_parser("list", help="list users")
+    for name in ("disable", "enable", "password"):
+        p = user_sub.add_parser(name)
+        p.add_argument("username")
+        if name == "password":
+            p.add_argument("--password-stdin", action="store_true")
+    p_purge = sub.add_parser("purge", help="remove photos and names older than a date")
+    p_purge.add_argument("--before", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
     sub.add_parser("info", help="where the database is and what it holds")
     args = parser.parse_args(argv)
 
@@ -61,17 +90,24 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "load":
                 _load_demo(store, lang)
             else:
-                c = store.remove_demo()
+                c = store.remove_demo(SYSTEM)
                 print(t("cli.demo_removed", lang, walks=c["walk"], observations=c["observation"],
                         measures=c["measure"]))
         elif args.command == "import":
             store = _store()
-            result = geo_io.import_file(store, args.file, actor="cli")
+            result = geo_io.import_file(store, args.file, actor=SYSTEM)
             print(t("cli.imported", lang, added=result.added, skipped=result.skipped, file=args.file))
         elif args.command == "export":
             store = _store()
             n = geo_io.export_file(store, args.file, district=args.district, walk=args.walk)
             print(t("cli.exported", lang, n=n, file=args.file))
+        elif args.command == "user":
+            _user_command(_store(), args, lang)
+        elif args.command == "purge":
+            before = datetime.combine(args.before, time(0), STOCKHOLM)
+            c = _store().purge_personal(SYSTEM, before)
+            print(t("cli.purged", lang, before=args.before, photos=c["photo"],
+                    observations=c["observation"], participants=c["participant"]))
         elif args.command == "info":
             store = _store()
             print(_safe_url(store.url), store.revision())
@@ -80,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     except (geo_io.ImportRefused, geo_io.ExportRefused) as e:
         print(t("cli.error", lang, message=e.message(lang)), file=sys.stderr)
         return 1
-    except StoreError as e:
+    except (StoreError, Forbidden) as e:
+        if isinstance(e, Invalid):
+            detail = "; ".join(f"{field}: {t(key, lang, **e.values)}" for field, key in e.errors.items())
+            print(t("cli.error", lang, message=detail), file=sys.stderr)
+            return 1
         print(t("cli.error", lang, message=t(e.key, lang, **e.values)), file=sys.stderr)
         return 1
     except SQLAlchemyError as e:
@@ -89,6 +129,33 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def _password(from_stdin: bool, lang: str) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(t("cli.password", lang))
+    if getpass.getpass(t("cli.password_again", lang)) != first:
+        raise Invalid({"password": "cli.password_mismatch"})
+    return first
+
+
+def _user_command(store: Store, args, lang: str) -> None:
+    if args.user_command == "add":
+        pw_hash = None if args.no_password else hash_password(_password(args.password_stdin, lang))
+        u = store.add_user(SYSTEM, username=args.username, role=args.role,
+                           display_name=args.display_name, email=args.email, password_hash=pw_hash)
+        print(t("cli.user_added", lang, username=u.username, role=u.role))
+    elif args.user_command == "list":
+        for u in store.users(SYSTEM):
+            flags = ", ".join(f for f, on in (("disabled", u.disabled), ("demo", u.is_demo)) if on)
+            print(f"{u.username:24} {u.role:8} {u.email or '':30} {flags}")
+    elif args.user_command in ("disable", "enable"):
+        u = store.set_user_disabled(SYSTEM, args.username, args.user_command == "disable")
+        print(t("cli.user_disabled" if u.disabled else "cli.user_enabled", lang, username=u.username))
+    elif args.user_command == "password":
+        store.set_password_hash(SYSTEM, args.username, hash_password(_password(args.password_stdin, lang)))
+        print(t("cli.password_set", lang, username=args.username))
 
 
 def _load_demo(store: Store, lang: str) -> None:

@@ -21,12 +21,27 @@ from shapely.geometry import Point
 from . import workflow
 from .crs import to_metric, to_wgs84
 from .i18n import STOCKHOLM
-from .model import MeasureDraft, MeasureStatus, ObservationDraft, ObservationStatus
+from .model import (
+    SYSTEM,
+    Actor,
+    MeasureDraft,
+    MeasureStatus,
+    ObservationDraft,
+    ObservationStatus,
+    Role,
+)
 from .store import Store
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "demo.json"
 SEED = 2019
-ACTOR = "demo"
+ACTOR = Actor(role=Role.ADMIN, name="demo")
+
+# Shown on the sign-in screen and in the README while demo data is loaded; removed with it.
+DEMO_ACCOUNTS = (
+    ("demo-admin", "demo-admin-2019", Role.ADMIN, "Demo Administratör"),
+    ("demo-planerare", "demo-planerare-2019", Role.PLANNER, "Demo Planerare"),
+)
+DEMO_JOIN_CODE = "DEMO24"  # an open walk in Andersberg that a demo participant can join
 
 
 def content(path: Path = DEMO_FILE) -> dict:
@@ -46,10 +61,15 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
         return {}
     rng = random.Random(SEED)
     districts = store.districts()
+    from .auth import hash_password
+
+    for username, password, role, name in DEMO_ACCOUNTS:
+        store.add_user(SYSTEM, username=username, role=role, display_name=name,
+                       password_hash=hash_password(password), is_demo=True)
     walks = {}
     for w in data["walks"]:
         walks[w["slug"]] = store.add_walk(
-            slug=w["slug"], district_id=w["district"], title=w["title"],
+            SYSTEM, slug=w["slug"], district_id=w["district"], title=w["title"],
             starts_at=datetime.fromisoformat(w["starts_at"]),
             ends_at=datetime.fromisoformat(w["ends_at"]) if w.get("ends_at") else None,
             activity_id=w.get("activity"), meeting_point=w.get("meeting_point", ""),
@@ -111,7 +131,8 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
         chain = workflow.path(workflow.MEASURE_TRANSITIONS, MeasureStatus.PROPOSED, m["status"])
         when = _step_times(proposed_at, decided, done, len(chain) - 1)
         for new, at in zip(chain[1:], when):
-            store.set_measure_status(mid, new, m.get("responsible_name") or ACTOR,
+            who = Actor(role=Role.PLANNER, name=m.get("responsible_name") or "demo")
+            store.set_measure_status(mid, new, who,
                                      comment=m.get("reason", "") if new == "cancelled" else "", at=at)
 
     for oid, (draft, _place, status, reason) in zip(obs_ids, planned):
@@ -121,7 +142,13 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
             at += timedelta(days=rng.randint(5, 30))
             store.set_observation_status(oid, new, ACTOR, comment=reason if new == "closed" else "", at=at)
 
-    return {"walks": len(walks), "observations": len(obs_ids), "measures": len(measure_ids)}
+    today = datetime.now(STOCKHOLM).date()
+    store.add_walk(SYSTEM, slug="demo-oppen-vandring", district_id="andersberg",
+                   title="Demovandring i Andersberg (öppen)", starts_at=_evening(today, 18),
+                   activity_id="halmstad-2019.1.6", meeting_point="Andersbergs centrum",
+                   groups=["boende", "polis", "kommun", "bostadsbolag"], leader="Demo Planerare",
+                   status="open", is_demo=True, join_code=DEMO_JOIN_CODE)
+    return {"walks": len(walks) + 1, "observations": len(obs_ids), "measures": len(measure_ids)}
 
 
 def _step_times(start: datetime, decided: date | None, done: date | None, steps: int) -> list[datetime]:

@@ -600,11 +600,15 @@ def _refusal(errors: dict[str, str], draft: ObservationDraft, place: _Place,
 
 
 # --- importing ----------------------------------------------------------------------------
-def import_file(store, path: str | os.PathLike, actor: str, *, is_demo: bool = False) -> ImportResult:
+def import_file(store, path: str | os.PathLike, actor, *, is_demo: bool = False) -> ImportResult:
     """Check the whole file, then save every row in one transaction — or nothing.
 
-    Rows whose ``uuid`` is already stored are skipped (counted in ``skipped``)."""
+    Rows whose ``uuid`` is already stored are skipped (counted in ``skipped``).  Only an
+    admin may import (:class:`geo.roles.Forbidden` otherwise)."""
+    from .roles import Action, require
     from .store import Invalid
+
+    require(actor, Action.IMPORT)
 
     known = store.known_ids()
     walks = {w.slug: w.id for w in store.walks()}

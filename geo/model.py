@@ -164,6 +164,7 @@ class Walk:
     status: str
     route: dict[str, Any] | None  # GeoJSON LineString, EPSG:4326
     is_demo: bool
+    join_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,7 @@ class ObservationDraft:
     reported_by: str = ""
     group: str = ""
     is_demo: bool = False
+    participant_id: int | None = None  # set by the store from the acting participant
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,7 @@ class Observation:
     created_at: datetime
     updated_at: datetime
     version: int
+    participant_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,3 +260,56 @@ class StatusChange:
     actor: str
     at: datetime
     comment: str
+
+
+class Role(StrEnum):
+    PARTICIPANT = "participant"  # joined a walk with its code; no account
+    PLANNER = "planner"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a signed-in user, a participant of one walk, or the system itself."""
+    role: Role
+    name: str
+    user_id: int | None = None
+    participant_id: int | None = None
+    walk_id: int | None = None  # the walk a participant joined
+
+    @property
+    def label(self) -> str:
+        """How the history names this actor."""
+        if self.role == Role.PARTICIPANT:
+            return f"{self.name} (deltagare #{self.participant_id})"
+        return self.name
+
+    @property
+    def is_planner(self) -> bool:
+        return self.role in (Role.PLANNER, Role.ADMIN)
+
+
+# The command line and the demo loader act with a shell user's full rights.
+SYSTEM = Actor(role=Role.ADMIN, name="system")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    email: str | None
+    disabled: bool
+    is_demo: bool
+    has_password: bool
+    last_sign_in: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    walk_id: int
+    name: str
+    group: str
+    is_demo: bool

@@ -17,7 +17,7 @@ import json
 import os
 import uuid as uuidlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -48,11 +48,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from . import workflow
+from . import roles, workflow
 from .catalog import Catalog
 from .districts import Districts
 from .districts import parse as parse_districts
 from .model import (
+    Actor,
     Measure,
     MeasureDraft,
     MeasureStatus,
@@ -60,11 +61,15 @@ from .model import (
     Observation,
     ObservationDraft,
     ObservationStatus,
+    Participant,
     Responsible,
+    Role,
     StatusChange,
+    User,
     Walk,
     WalkStatus,
 )
+from .roles import Action
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "var" / "trygghetskartan.db"
@@ -228,7 +233,33 @@ walk = Table(
     Column("route", Text, nullable=True),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("join_code", String(12), nullable=True, unique=True),
     CheckConstraint(_in("status", WALK_STATUSES), name="status"),
+)
+participant = Table(
+    "participant", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("walk_id", ForeignKey("walk.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("group_id", String(40), nullable=False, default=""),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+user_account = Table(
+    "user_account", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False, default=""),
+    Column("role", String(20), nullable=False),
+    Column("email", String(254), nullable=True, unique=True),
+    Column("password_hash", Text, nullable=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("last_sign_in", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("role IN ('planner', 'admin')", name="role"),
 )
 observation = Table(
     "observation", metadata,
@@ -251,6 +282,8 @@ observation = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    Column("participant_id", ForeignKey("participant.id", ondelete="SET NULL"), nullable=True,
+           index=True),
     CheckConstraint("feeling BETWEEN 1 AND 5", name="feeling"),
     CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", name="lonlat"),
     CheckConstraint(_in("status", OBS_STATUSES), name="status"),
@@ -309,7 +342,6 @@ status_change = Table(
     Index("ix_status_change_entity", "entity", "entity_id"),
 )
 
-TABLES_IN_DELETE_ORDER = (status_change, measure_observation, photo, measure, observation, walk)
 
 
 def _make_engine(url: str) -> Engine:
@@ -457,11 +489,13 @@ class Store:
             }
 
     # --- walks ----------------------------------------------------------------------
-    def add_walk(self, *, slug: str, district_id: str, title: str, starts_at: datetime,
+    def add_walk(self, actor: Actor, *, slug: str, district_id: str, title: str, starts_at: datetime,
                  activity_id: str | None = None, ends_at: datetime | None = None,
                  meeting_point: str = "", groups: Iterable[str] = (), leader: str = "",
                  participants: int | None = None, status: str = WalkStatus.PLANNED,
-                 route: dict | None = None, is_demo: bool = False) -> Walk:
+                 route: dict | None = None, is_demo: bool = False,
+                 join_code: str | None = None) -> Walk:
+        roles.require(actor, Action.MANAGE_WALKS)
         with self._write() as conn:
             if conn.scalar(select(walk.c.id).where(walk.c.slug == slug)) is not None:
                 raise Invalid({"slug": "walk.slug_taken"}, slug=slug)
@@ -470,7 +504,7 @@ class Store:
                 starts_at=starts_at, ends_at=ends_at, meeting_point=meeting_point,
                 groups=_dumps(list(groups)), leader=leader, participants=participants,
                 status=str(status), route=_dumps(route) if route else None, is_demo=is_demo,
-                created_at=_now())).inserted_primary_key[0]
+                join_code=join_code, created_at=_now())).inserted_primary_key[0]
         return self.walk(walk_id)
 
     def walk(self, walk_id: int) -> Walk:
@@ -493,7 +527,7 @@ class Store:
             return [_walk(r) for r in conn.execute(q)]
 
     # --- observations ---------------------------------------------------------------
-    def add_observations(self, drafts: Sequence[ObservationDraft], actor: str,
+    def add_observations(self, drafts: Sequence[ObservationDraft], actor: Actor,
                          at: datetime | None = None) -> Saved:
         """Save observations in one transaction; each is placed in its district.
 
@@ -507,13 +541,16 @@ class Store:
         now = at or _now()
         uids = [d.uuid or str(uuidlib.uuid4()) for d in drafts]
         with self._write() as conn:
-            walk_ids = set(conn.scalars(select(walk.c.id)))
+            wanted = {d.walk_id for d in drafts if isinstance(d.walk_id, int)}
+            walks = {r.id: _walk(r) for r in conn.execute(select(walk).where(walk.c.id.in_(wanted)))}
             for index, d in enumerate(drafts):
                 errors = workflow.validate_observation(d, known["category"], known["activity"])
-                if d.walk_id is not None and d.walk_id not in walk_ids:
+                if d.walk_id is not None and d.walk_id not in walks:
                     errors["walk"] = "validation.unknown_walk"
                 if errors:
                     raise Invalid(errors, index=index)
+                roles.require(actor, Action.ADD_OBSERVATION, walk=walks.get(d.walk_id))
+            own = actor.participant_id if actor.role == Role.PARTICIPANT else None
             existing: dict[str, int] = {}
             for chunk in range(0, len(uids), 5000):
                 existing.update(conn.execute(select(observation.c.uuid, observation.c.id).where(
@@ -530,7 +567,8 @@ class Store:
                     description=d.description.strip(), feeling=d.feeling, lon=d.lon, lat=d.lat,
                     observed_at=d.observed_at or now, status=str(d.status),
                     status_reason=d.status_reason.strip(), reported_by=d.reported_by,
-                    group_id=d.group, is_demo=d.is_demo, created_at=now, updated_at=now, version=1))
+                    group_id=d.group, is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
+                    participant_id=own if own is not None else d.participant_id))
             if rows:
                 new_ids = conn.execute(
                     insert(observation).returning(observation.c.uuid, observation.c.id,
@@ -538,11 +576,12 @@ class Store:
                 existing.update(new_ids)
                 conn.execute(insert(status_change), [
                     dict(entity="observation", entity_id=oid, from_status=None,
-                         to_status=row["status"], actor=actor, at=now, comment=row["status_reason"])
+                         to_status=row["status"], actor=actor.label, at=now,
+                         comment=row["status_reason"])
                     for (_uid, oid), row in zip(new_ids, rows)])
         return Saved(ids=[existing[u] for u in uids], added=len(rows))
 
-    def add_observation(self, draft: ObservationDraft, actor: str, at: datetime | None = None) -> int:
+    def add_observation(self, draft: ObservationDraft, actor: Actor, at: datetime | None = None) -> int:
         return self.add_observations([draft], actor, at).ids[0]
 
     def observations(self, district_ids: Iterable[str] | None = None, walk_id: int | None = None,
@@ -563,16 +602,18 @@ class Store:
             raise NotFound("store.not_found", what="observation", id=observation_id)
         return found[0]
 
-    def set_observation_status(self, observation_id: int, new: str, actor: str,
+    def set_observation_status(self, observation_id: int, new: str, actor: Actor,
                                comment: str = "", expected_version: int | None = None,
                                at: datetime | None = None) -> Observation:
         """Move an observation to ``new`` and record who, when and why, in one transaction."""
+        roles.require(actor, Action.CHANGE_STATUS)
         self._set_status(observation, "observation", workflow.check_observation_change,
                          observation_id, new, actor, comment, expected_version, at)
         return self.observation(observation_id)
 
     # --- measures -------------------------------------------------------------------
-    def add_measure(self, draft: MeasureDraft, actor: str, at: datetime | None = None) -> int:
+    def add_measure(self, draft: MeasureDraft, actor: Actor, at: datetime | None = None) -> int:
+        roles.require(actor, Action.MANAGE_MEASURES)
         known = self.known_ids()
         errors = workflow.validate_measure(draft, known["measure_type"], known["activity"])
         if errors:
@@ -600,7 +641,7 @@ class Store:
                     {"measure_id": mid, "observation_id": o} for o in sorted(set(draft.observation_ids))])
             conn.execute(insert(status_change).values(
                 entity="measure", entity_id=mid, from_status=None, to_status=str(draft.status),
-                actor=actor, at=now, comment=draft.status_reason))
+                actor=actor.label, at=now, comment=draft.status_reason))
         return mid
 
     def measures(self, district_ids: Iterable[str] | None = None,
@@ -625,13 +666,14 @@ class Store:
             raise NotFound("store.not_found", what="measure", id=measure_id)
         return found[0]
 
-    def set_measure_status(self, measure_id: int, new: str, actor: str, comment: str = "",
+    def set_measure_status(self, measure_id: int, new: str, actor: Actor, comment: str = "",
                            expected_version: int | None = None, at: datetime | None = None) -> Measure:
+        roles.require(actor, Action.MANAGE_MEASURES)
         self._set_status(measure, "measure", workflow.check_measure_change,
                          measure_id, new, actor, comment, expected_version, at)
         return self.measure(measure_id)
 
-    def _set_status(self, table: Table, entity: str, check, row_id: int, new: str, actor: str,
+    def _set_status(self, table: Table, entity: str, check, row_id: int, new: str, actor: Actor,
                     comment: str, expected_version: int | None, at: datetime | None) -> None:
         with self._write() as conn:
             row = conn.execute(select(table.c.status, table.c.version)
@@ -648,7 +690,7 @@ class Store:
                 status=new, status_reason=reason, updated_at=now, version=row.version + 1))
             conn.execute(insert(status_change).values(
                 entity=entity, entity_id=row_id, from_status=row.status, to_status=new,
-                actor=actor, at=now, comment=comment.strip()))
+                actor=actor.label, at=now, comment=comment.strip()))
 
     def history(self, entity: str, entity_id: int) -> list[StatusChange]:
         q = (select(status_change).where(status_change.c.entity == entity,
@@ -658,10 +700,156 @@ class Store:
             return [StatusChange(r.id, r.entity, r.entity_id, r.from_status, r.to_status,
                                  r.actor, r.at, r.comment) for r in conn.execute(q)]
 
+    def set_walk_status(self, walk_id: int, status: str, actor: Actor) -> Walk:
+        """Open or close a walk (planner or admin).  After closing, participants can no
+        longer add or change pins (see :mod:`geo.roles`)."""
+        roles.require(actor, Action.MANAGE_WALKS)
+        if status not in WALK_STATUSES:
+            raise Invalid({"status": "validation.unknown_status"})
+        with self._write() as conn:
+            if not conn.execute(update(walk).where(walk.c.id == walk_id).values(status=status)).rowcount:
+                raise NotFound("store.not_found", what="walk", id=walk_id)
+        return self.walk(walk_id)
+
+    # --- participants (join a walk with its code, no account) ------------------------
+    def walk_by_code(self, code: str) -> Walk | None:
+        with self._read() as conn:
+            row = conn.execute(select(walk).where(walk.c.join_code == code.strip().upper())).first()
+        return _walk(row) if row else None
+
+    def join_walk(self, code: str, name: str, group: str = "", is_demo: bool = False) -> Actor:
+        """A participant joins the walk with ``code``; returns the participant's Actor.
+        Raises :class:`Invalid` naming the field (unknown code, closed walk, missing name)."""
+        name = (name or "").strip()
+        errors: dict[str, str] = {}
+        if not name:
+            errors["name"] = "validation.required"
+        elif problem := workflow.text_problem(name, 80):
+            errors["name"] = problem
+        the_walk = self.walk_by_code(code or "")
+        if the_walk is None:
+            errors["code"] = "join.unknown_code"
+        elif the_walk.status == WalkStatus.CLOSED:
+            errors["code"] = "join.closed"
+        if errors:
+            raise Invalid(errors)
+        with self._write() as conn:
+            pid = conn.execute(insert(participant).values(
+                walk_id=the_walk.id, name=name, group_id=group or "", is_demo=is_demo,
+                created_at=_now())).inserted_primary_key[0]
+        return Actor(role=Role.PARTICIPANT, name=name, participant_id=pid, walk_id=the_walk.id)
+
+    def participant(self, participant_id: int) -> Participant | None:
+        with self._read() as conn:
+            r = conn.execute(select(participant).where(participant.c.id == participant_id)).first()
+        return Participant(r.id, r.walk_id, r.name, r.group_id, r.is_demo) if r else None
+
+    def visible_observations(self, actor: Actor, *, walk_id: int | None = None,
+                             district_ids: Iterable[str] | None = None) -> list[Observation]:
+        """What ``actor`` may see: a participant only their walk's pins, with other people's
+        names left out; planners and admins everything asked for."""
+        if actor.role == Role.PARTICIPANT:
+            roles.require(actor, Action.VIEW_WALK, walk_id=walk_id or actor.walk_id)
+            return [o if o.participant_id == actor.participant_id else replace(o, reported_by="")
+                    for o in self.observations(walk_id=actor.walk_id)]
+        roles.require(actor, Action.VIEW_ALL)
+        return self.observations(district_ids=district_ids, walk_id=walk_id)
+
+    # --- users (local accounts; OpenID Connect users are matched by e-mail) ------------
+    def add_user(self, actor: Actor, *, username: str, role: str, display_name: str = "",
+                 email: str | None = None, password_hash: str | None = None,
+                 is_demo: bool = False) -> User:
+        roles.require(actor, Action.MANAGE_USERS)
+        username = username.strip().lower()
+        errors = {}
+        if not username:
+            errors["username"] = "validation.required"
+        elif problem := workflow.text_problem(username, 80):
+            errors["username"] = problem
+        if role not in (Role.PLANNER, Role.ADMIN):
+            errors["role"] = "users.unknown_role"
+        if errors:
+            raise Invalid(errors)
+        with self._write() as conn:
+            if conn.scalar(select(user_account.c.id).where(user_account.c.username == username)):
+                raise Invalid({"username": "users.taken"}, username=username)
+            if email and conn.scalar(select(user_account.c.id).where(
+                    user_account.c.email == email.strip().lower())):
+                raise Invalid({"email": "users.taken"}, email=email)
+            conn.execute(insert(user_account).values(
+                username=username, display_name=display_name.strip() or username, role=str(role),
+                email=email.strip().lower() if email else None, password_hash=password_hash,
+                disabled=False, is_demo=is_demo, failed_attempts=0, created_at=_now()))
+        return self.user(username)
+
+    def users(self, actor: Actor) -> list[User]:
+        roles.require(actor, Action.MANAGE_USERS)
+        with self._read() as conn:
+            return [_user(r) for r in conn.execute(select(user_account).order_by(user_account.c.username))]
+
+    def user(self, username: str) -> User | None:
+        with self._read() as conn:
+            r = conn.execute(select(user_account).where(
+                user_account.c.username == username.strip().lower())).first()
+        return _user(r) if r else None
+
+    def credentials(self, *, username: str | None = None, email: str | None = None) -> dict | None:
+        """The row that sign-in needs (hash, lock state); for :mod:`geo.auth` only."""
+        col, value = ((user_account.c.username, username) if username is not None
+                      else (user_account.c.email, email))
+        with self._read() as conn:
+            r = conn.execute(select(user_account).where(col == (value or "").strip().lower())).first()
+        return dict(r._mapping) if r else None
+
+    def record_sign_in(self, user_id: int, ok: bool, at: datetime,
+                       locked_until: datetime | None = None) -> None:
+        """Count a failed attempt (and lock until ``locked_until``) or reset after success."""
+        with self._write() as conn:
+            values = ({"failed_attempts": 0, "locked_until": None, "last_sign_in": at} if ok else
+                      {"failed_attempts": user_account.c.failed_attempts + 1, "locked_until": locked_until})
+            conn.execute(update(user_account).where(user_account.c.id == user_id).values(**values))
+
+    def set_user_disabled(self, actor: Actor, username: str, disabled: bool) -> User:
+        roles.require(actor, Action.MANAGE_USERS)
+        return self._update_user(username, disabled=disabled)
+
+    def set_password_hash(self, actor: Actor, username: str, password_hash: str) -> User:
+        roles.require(actor, Action.MANAGE_USERS)
+        return self._update_user(username, password_hash=password_hash, failed_attempts=0,
+                                 locked_until=None)
+
+    def _update_user(self, username: str, **values) -> User:
+        with self._write() as conn:
+            if not conn.execute(update(user_account).where(
+                    user_account.c.username == username.strip().lower()).values(**values)).rowcount:
+                raise NotFound("store.not_found", what="user", id=username)
+        return self.user(username)
+
+    # --- privacy ------------------------------------------------------------------------
+    def purge_personal(self, actor: Actor, before: datetime) -> dict[str, int]:
+        """Remove photos and names older than ``before`` while keeping each observation's
+        place, category, feeling, text and status; one transaction."""
+        roles.require(actor, Action.DELETE_DATA)
+        old = select(observation.c.id).where(observation.c.observed_at < before)
+        old_walks = select(walk.c.id).where(walk.c.starts_at < before)
+        with self._write() as conn:
+            return {
+                "photo": conn.execute(delete(photo).where(photo.c.observation_id.in_(old))).rowcount,
+                "observation": conn.execute(update(observation).where(
+                    observation.c.observed_at < before, observation.c.reported_by != "")
+                    .values(reported_by="")).rowcount,
+                "participant": conn.execute(update(participant).where(
+                    participant.c.walk_id.in_(old_walks), participant.c.name != "–")
+                    .values(name="–")).rowcount,
+            }
+
     # --- photos ---------------------------------------------------------------------
     def add_photo(self, observation_id: int, data: bytes, mime: str, width: int, height: int,
-                  kind: str = "before") -> int:
-        """Store an already cleaned image (see the photo module) for an observation."""
+                  actor: Actor, kind: str = "before") -> int:
+        """Store an already cleaned image (:func:`geo.photos.clean_photo`) for an observation."""
+        obs = self.observation(observation_id)
+        the_walk = self.walk(obs.walk_id) if obs.walk_id else None
+        roles.require(actor, Action.EDIT_OBSERVATION, observation=obs, walk=the_walk)
         with self._write() as conn:
             return conn.execute(insert(photo).values(
                 observation_id=observation_id, kind=kind, mime=mime, width=width, height=height,
@@ -674,9 +862,11 @@ class Store:
         return [dict(r._mapping) for r in rows]
 
     # --- demo and housekeeping -----------------------------------------------------
-    def remove_demo(self) -> dict[str, int]:
-        """Delete everything marked as demo (walks, observations, their photos, links and
-        history, measures), in one transaction; returns how many rows of each went."""
+    def remove_demo(self, actor: Actor) -> dict[str, int]:
+        """Delete everything marked as demo (walks and their participants, observations, their
+        photos, links and history, measures, demo accounts), in one transaction; returns how
+        many rows of each went."""
+        roles.require(actor, Action.DELETE_DATA)
         with self._write() as conn:
             obs_ids = select(observation.c.id).where(observation.c.is_demo)
             m_ids = select(measure.c.id).where(measure.c.is_demo)
@@ -692,8 +882,13 @@ class Store:
                 "observation": conn.execute(delete(observation).where(observation.c.is_demo)).rowcount,
             }
             still_used = select(observation.c.walk_id).where(observation.c.walk_id.is_not(None))
+            gone = select(walk.c.id).where(walk.c.is_demo, walk.c.id.not_in(still_used))
+            counts["participant"] = conn.execute(delete(participant).where(
+                participant.c.is_demo | participant.c.walk_id.in_(gone))).rowcount
             counts["walk"] = conn.execute(delete(walk).where(
                 walk.c.is_demo, walk.c.id.not_in(still_used))).rowcount
+            counts["user_account"] = conn.execute(
+                delete(user_account).where(user_account.c.is_demo)).rowcount
         return counts
 
     def has_demo(self) -> bool:
@@ -731,6 +926,7 @@ def _upsert(conn: Connection, table: Table, rows: list[dict]) -> None:
 
 def _walk(r) -> Walk:
     return Walk(id=r.id, slug=r.slug, district_id=r.district_id, activity_id=r.activity_id,
+                join_code=r.join_code,
                 title=r.title, starts_at=r.starts_at, ends_at=r.ends_at,
                 meeting_point=r.meeting_point, groups=tuple(json.loads(r.groups or "[]")),
                 leader=r.leader, participants=r.participants, status=r.status,
@@ -743,7 +939,14 @@ def _observation(r) -> Observation:
         activity_id=r.activity_id, category=r.category_id, description=r.description,
         feeling=r.feeling, lon=r.lon, lat=r.lat, observed_at=r.observed_at, status=r.status,
         status_reason=r.status_reason, reported_by=r.reported_by, group=r.group_id,
-        is_demo=r.is_demo, created_at=r.created_at, updated_at=r.updated_at, version=r.version)
+        is_demo=r.is_demo, created_at=r.created_at, updated_at=r.updated_at, version=r.version,
+        participant_id=r.participant_id)
+
+
+def _user(r) -> User:
+    return User(id=r.id, username=r.username, display_name=r.display_name, role=r.role,
+                email=r.email, disabled=r.disabled, is_demo=r.is_demo,
+                has_password=bool(r.password_hash), last_sign_in=r.last_sign_in)
 
 
 def _measure(r, observation_ids: tuple[int, ...]) -> Measure:

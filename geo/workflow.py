@@ -83,7 +83,7 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
     for field, value, limit in (("description", draft.description, DESCRIPTION_MAX),
                                 ("status", draft.status_reason, DESCRIPTION_MAX),
                                 ("reported_by", draft.reported_by, 80), ("group", draft.group, 40)):
-        if problem := _text_problem(value, limit):
+        if problem := text_problem(value, limit):
             errors[field] = problem
     if draft.activity_id is not None and not isinstance(draft.activity_id, str):
         errors["activity"] = "validation.unknown_activity"
@@ -115,7 +115,7 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
     return errors
 
 
-def _text_problem(value: object, limit: int) -> str | None:
+def text_problem(value: object, limit: int) -> str | None:
     """Why ``value`` cannot be stored as text (None when it can)."""
     if not isinstance(value, str):
         return "validation.not_text"

@@ -2,7 +2,11 @@
 
 import streamlit as st
 
+from geo.roles import Action
+from ui.auth import require
 from ui.common import get_store, lang, the_catalog, tr
+
+require(Action.VIEW_ALL)
 
 cat = the_catalog()
 st.title(tr("about.heading"))

@@ -6,8 +6,12 @@ from streamlit_folium import st_folium
 
 from geo.i18n import local_time
 from geo.mapview import district_map
+from geo.roles import Action
+from ui.auth import require
 from ui.common import demo_banner, lang, the_catalog, the_districts, tr
 from ui.mapdata import district_rows
+
+require(Action.VIEW_ALL)
 
 cat = the_catalog()
 districts = the_districts()

@@ -103,6 +103,16 @@ def page(browser):
     context.close()
 
 
+def sign_in(page, app_url: str, username: str = "demo-planerare",
+            password: str = "demo-planerare-2019") -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(f"{app_url}/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in", exact=True).click()
+    page.wait_for_selector("text=Inloggad:", timeout=30_000)
+
+
 def map_frame(page, timeout: float = 30_000):
     """The st_folium iframe's frame, once Leaflet has drawn in it."""
     iframe = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=timeout)

@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import map_frame
+from tests.browser.conftest import map_frame, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +12,7 @@ TILE_HOST = "tile.openstreetmap.org"
 
 
 def test_map_shows_outline_and_demo_pins_without_internet(app_url, page):
-    page.goto(f"{app_url}/")
+    sign_in(page, app_url)
     frame = map_frame(page)
     # The district outline is an SVG path; demo pins are circle markers with class tk-obs.
     frame.wait_for_selector("path.tk-obs", timeout=30_000)
@@ -30,7 +30,7 @@ def test_map_shows_outline_and_demo_pins_without_internet(app_url, page):
 
 
 def test_pin_popup_shows_escaped_text(app_url, page):
-    page.goto(f"{app_url}/")
+    sign_in(page, app_url)
     frame = map_frame(page)
     frame.wait_for_selector("path.tk-obs")
     frame.locator("path.tk-obs").first.dispatch_event("click")
@@ -40,7 +40,8 @@ def test_pin_popup_shows_escaped_text(app_url, page):
 
 
 def test_about_page_names_sources(app_url, page):
-    page.goto(f"{app_url}/om")
+    sign_in(page, app_url)
+    page.get_by_role("link", name="Om och källor").click()
     page.wait_for_selector("text=Källor och licenser", timeout=30_000)
     body = page.inner_text("body")
     assert "SCB" in body and "RegSO" in body and "OpenStreetMap" in body

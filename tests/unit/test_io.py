@@ -18,7 +18,7 @@ from shapely.geometry import LineString, Point
 
 from geo import io as gio
 from geo.crs import to_metric
-from geo.model import DESCRIPTION_MAX, ObservationDraft
+from geo.model import DESCRIPTION_MAX, SYSTEM, ObservationDraft
 from geo.store import Invalid
 from tests.conftest import make_store
 
@@ -40,7 +40,7 @@ FORMATS = ("geojson", "csv", "gpkg")
 
 
 def add_walk(store, slug: str = WALK):
-    return store.add_walk(slug=slug, district_id="andersberg", title="Kvällsvandring i Andersberg",
+    return store.add_walk(SYSTEM, slug=slug, district_id="andersberg", title="Kvällsvandring i Andersberg",
                           starts_at=datetime(2019, 10, 15, 18, 0, tzinfo=timezone(timedelta(hours=2))),
                           activity_id=ACTIVITY)
 
@@ -70,7 +70,7 @@ def populate(store) -> dict:
                          feeling=4, description=NASTY[4],
                          observed_at=datetime(2019, 3, 31, 0, 59, tzinfo=UTC)),
     ]
-    ids = store.add_observations(drafts, "test").ids
+    ids = store.add_observations(drafts, SYSTEM).ids
     return {"walk": walk, "ids": ids}
 
 
@@ -95,13 +95,13 @@ def test_round_trip_gives_an_identical_file(store, fresh, tmp_path, fmt):
     first, second = tmp_path / f"first.{fmt}", tmp_path / f"second.{fmt}"
     assert gio.export_file(store, first) == 6
     add_walk(fresh)
-    assert gio.import_file(fresh, first, "importer") == gio.ImportResult(added=6, skipped=0)
+    assert gio.import_file(fresh, first, SYSTEM) == gio.ImportResult(added=6, skipped=0)
     assert gio.export_file(fresh, second) == 6
     assert second.read_bytes() == first.read_bytes()
     assert rows_of(fresh) == rows_of(store)
     # re-importing an export into the same store adds nothing
     before = store.snapshot()
-    assert gio.import_file(store, first, "importer") == gio.ImportResult(added=0, skipped=6)
+    assert gio.import_file(store, first, SYSTEM) == gio.ImportResult(added=0, skipped=6)
     assert store.snapshot() == before
 
 
@@ -110,14 +110,14 @@ def test_round_trip_geopackage(store, fresh, tmp_path):
     first, second = tmp_path / "first.gpkg", tmp_path / "second.gpkg"
     assert gio.export_file(store, first) == 6
     add_walk(fresh)
-    assert gio.import_file(fresh, first, "importer") == gio.ImportResult(added=6, skipped=0)
+    assert gio.import_file(fresh, first, SYSTEM) == gio.ImportResult(added=6, skipped=0)
     assert gio.export_file(fresh, second) == 6
     a, b = gpd.read_file(first), gpd.read_file(second)
     pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")),
                                   pd.DataFrame(b.drop(columns="geometry")))
     assert list(a.geometry.x) == list(b.geometry.x) and list(a.geometry.y) == list(b.geometry.y)
     assert rows_of(fresh) == rows_of(store)
-    assert gio.import_file(fresh, second, "importer") == gio.ImportResult(added=0, skipped=6)
+    assert gio.import_file(fresh, second, SYSTEM) == gio.ImportResult(added=0, skipped=6)
 
 
 def test_geopackage_export_opens_in_geopandas(store, tmp_path):
@@ -163,7 +163,7 @@ def test_import_marks_demo_rows(store, fresh, tmp_path):
     populate(store)
     gio.export_file(store, tmp_path / "d.csv")
     add_walk(fresh)
-    gio.import_file(fresh, tmp_path / "d.csv", "demo", is_demo=True)
+    gio.import_file(fresh, tmp_path / "d.csv", SYSTEM, is_demo=True)
     assert all(o.is_demo for o in fresh.observations())
 
 
@@ -176,14 +176,14 @@ def test_reimport_counts_added_and_skipped(store, tmp_path):
     del extra["properties"]["uuid"]
     doc["features"].append(extra)
     path.write_text(json.dumps(doc), encoding="utf-8")
-    assert gio.import_file(store, path, "t") == gio.ImportResult(added=1, skipped=6)
+    assert gio.import_file(store, path, SYSTEM) == gio.ImportResult(added=1, skipped=6)
 
 
 def test_bom_and_minimal_csv_are_accepted(store, tmp_path):
     path = tmp_path / "min.csv"
     path.write_bytes("\ufeffcategory,observed_at,feeling,lat,lon\r\n"
                      "belysning,2019-10-15T16:42:00Z,3,56.660631,12.90123\r\n".encode("utf-8"))
-    assert gio.import_file(store, path, "t") == gio.ImportResult(added=1, skipped=0)
+    assert gio.import_file(store, path, SYSTEM) == gio.ImportResult(added=1, skipped=0)
     (o,) = store.observations()
     assert (o.status, o.district_id, o.observed_at) == ("new", "andersberg", WHEN)
 
@@ -194,7 +194,7 @@ def test_geopackage_in_sweref99_is_transformed(store, tmp_path):
                               "feeling": [4]}, geometry=[Point(x, y)], crs="EPSG:3006")
     path = tmp_path / "sweref.gpkg"
     frame.to_file(path, layer="observations")
-    assert gio.import_file(store, path, "t").added == 1
+    assert gio.import_file(store, path, SYSTEM).added == 1
     (o,) = store.observations()
     assert o.district_id == "andersberg"
     assert abs(o.lon - ANDERSBERG[0]) < 1e-6 and abs(o.lat - ANDERSBERG[1]) < 1e-6
@@ -231,7 +231,7 @@ def test_empty_export_round_trips_as_empty(store, tmp_path, fmt):
     out = tmp_path / f"none.{fmt}"
     assert gio.export_file(store, out) == 0
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, out, "t")
+        gio.import_file(store, out, SYSTEM)
     assert "tom" in exc.value.message()
 
 
@@ -454,7 +454,7 @@ def test_bad_input_is_refused_and_nothing_changes(store, tmp_path, suffix, conte
     before = store.snapshot()
     path = write_bad(tmp_path, suffix, content)
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, path, "importer")
+        gio.import_file(store, path, SYSTEM)
     message = exc.value.message()
     for word in words:
         assert word in message, message
@@ -470,7 +470,7 @@ def test_file_over_the_limit_is_refused_by_size_before_reading(store, tmp_path, 
         fh.truncate(50 * 1024 * 1024)
     before = store.snapshot()
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, path, "t")
+        gio.import_file(store, path, SYSTEM)
     assert exc.value.key == "io.too_big"  # not "binary": the content was never looked at
     assert "för stor" in exc.value.message() and "50 MB" in exc.value.message()
     assert store.snapshot() == before
@@ -519,7 +519,7 @@ def test_bad_geopackage_is_refused(store, tmp_path, frame_kwargs, crs, words):
     path = gpkg(tmp_path, frame_kwargs, crs=crs)
     before = store.snapshot()
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, path, "t")
+        gio.import_file(store, path, SYSTEM)
     for word in words:
         assert word in exc.value.message(), exc.value.message()
     assert store.snapshot() == before
@@ -533,14 +533,14 @@ def test_geopackage_datetime_columns(store, tmp_path):
     data = gp_data(observed_at=times)
     data["Category"] = data.pop("category")  # column names are matched case-insensitively
     path = gpkg(tmp_path, dict(data=data, geometry=[Point(*ANDERSBERG)] * 2), name="aware.gpkg")
-    assert gio.import_file(store, path, "t").added == 2
+    assert gio.import_file(store, path, SYSTEM).added == 2
     assert store.observations()[0].observed_at == WHEN
     naive = pd.to_datetime(["2019-10-15T18:42:00", "2019-10-15T18:43:00"])
     path = gpkg(tmp_path, dict(data=gp_data(observed_at=naive), geometry=[Point(*ANDERSBERG)] * 2),
                 name="naive.gpkg")
     before = store.snapshot()
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, path, "t")
+        gio.import_file(store, path, SYSTEM)
     assert "Objekt 1, fältet 'observed_at'" in exc.value.message() and "tidszon" in exc.value.message()
     assert store.snapshot() == before
 
@@ -549,7 +549,7 @@ def test_geopackage_without_the_layer_is_refused(store, tmp_path):
     path = gpkg(tmp_path, dict(data=gp_data(), geometry=[Point(*ANDERSBERG)] * 2), layer="punkter")
     gpkg(tmp_path, dict(data=gp_data(), geometry=[Point(*ANDERSBERG)] * 2), layer="annat")
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, path, "t")
+        gio.import_file(store, path, SYSTEM)
     assert "'observations'" in exc.value.message() and "'punkter'" in exc.value.message()
 
 
@@ -561,7 +561,7 @@ def test_plain_sqlite_file_is_not_a_geopackage(store, tmp_path):
     conn.close()
     before = store.snapshot()
     with pytest.raises(gio.ImportRefused) as exc:
-        gio.import_file(store, path, "t")
+        gio.import_file(store, path, SYSTEM)
     assert "GeoPackage" in exc.value.message()
     assert store.snapshot() == before
 
@@ -625,7 +625,7 @@ def test_arbitrary_feature_properties_are_refused_cleanly(store, tmp_path, props
     path.write_text(json.dumps(doc, ensure_ascii=ascii_only), encoding="utf-8", errors="surrogatepass")
     before = store.snapshot()
     try:
-        result = gio.import_file(store, path, "fuzz")
+        result = gio.import_file(store, path, SYSTEM)
     except gio.ImportRefused as exc:
         assert exc.message() and exc.message("en")
         assert store.snapshot() == before
@@ -644,7 +644,7 @@ def test_arbitrary_csv_rows_are_refused_cleanly(store, tmp_path, cells):
     path.write_text(CSV_HEADER + "\n" + out.getvalue(), encoding="utf-8", errors="surrogatepass")
     before = store.snapshot()
     try:
-        gio.import_file(store, path, "fuzz")
+        gio.import_file(store, path, SYSTEM)
     except gio.ImportRefused as exc:
         assert exc.message()
         assert store.snapshot() == before

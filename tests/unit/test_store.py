@@ -9,12 +9,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from geo import store as store_mod
-from geo.model import MeasureDraft, ObservationDraft
+from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.store import Conflict, Invalid, NotFound, Store
 
+HEAD = "0002"
 ANDERSBERG = (12.90123, 56.660631)
 VALLAS_OSTRA = (12.918675, 56.685013)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
+PLANNER = Actor(role=Role.PLANNER, name="Planerare", user_id=1)
+ANNA = Actor(role=Role.ADMIN, name="anna", user_id=2)
 
 
 def draft(**kw) -> ObservationDraft:
@@ -27,11 +30,25 @@ def draft(**kw) -> ObservationDraft:
 def test_migration_from_empty_matches_the_schema(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 'empty.db'}")
     assert s.revision() is None
-    assert s.migrate() == "0001"
+    assert s.migrate() == HEAD
     with s.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), store_mod.metadata)
     assert diff == []
-    assert s.migrate() == "0001"  # idempotent
+    assert s.migrate() == HEAD  # idempotent
+
+
+def test_upgrade_keeps_the_rows_of_an_older_schema(tmp_path):
+    from alembic import command
+
+    s = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    with s.engine.connect() as conn:
+        command.upgrade(s._alembic_config(conn), "0001")
+        conn.commit()
+    with s.engine.begin() as conn:  # a row written by the 0001 schema
+        conn.execute(text("INSERT INTO municipality (id, name, kommunkod, county) "
+                          "VALUES ('halmstad', 'Halmstad', '1380', 'Hallands län')"))
+    assert s.migrate() == HEAD
+    assert s.municipalities()[0].name == "Halmstad"
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(store):
@@ -50,9 +67,9 @@ def test_catalog_synced(store):
 
 
 def test_observation_is_placed_in_its_smallest_district(store):
-    a = store.observation(store.add_observation(draft(), "t"))
-    v = store.observation(store.add_observation(draft(lon=VALLAS_OSTRA[0], lat=VALLAS_OSTRA[1]), "t"))
-    sea = store.observation(store.add_observation(draft(lon=12.80, lat=56.64), "t"))
+    a = store.observation(store.add_observation(draft(), PLANNER))
+    v = store.observation(store.add_observation(draft(lon=VALLAS_OSTRA[0], lat=VALLAS_OSTRA[1]), PLANNER))
+    sea = store.observation(store.add_observation(draft(lon=12.80, lat=56.64), PLANNER))
     assert (a.district_id, v.district_id, sea.district_id) == ("andersberg", "vallas-ostra", None)
     family = store.districts().family("vallas")
     assert [o.id for o in store.observations(district_ids=family)] == [v.id]
@@ -62,7 +79,7 @@ def test_observation_is_placed_in_its_smallest_district(store):
 def test_a_bad_draft_rolls_back_the_whole_batch(store):
     before = store.snapshot()
     with pytest.raises(Invalid) as err:
-        store.add_observations([draft(), draft(feeling=7)], "t")
+        store.add_observations([draft(), draft(feeling=7)], PLANNER)
     assert err.value.errors == {"feeling": "validation.feeling_range"}
     assert err.value.values["index"] == 1
     assert store.snapshot() == before
@@ -85,7 +102,7 @@ def test_a_failing_statement_inside_a_write_rolls_back(store):
 @pytest.mark.parametrize("column,value", [
     ("feeling", 0), ("feeling", 6), ("status", "done"), ("category_id", "nope"), ("lat", 123.0)])
 def test_constraints_hold_even_past_the_validation(store, column, value):
-    oid = store.add_observation(draft(), "t")
+    oid = store.add_observation(draft(), PLANNER)
     with pytest.raises(IntegrityError):
         with store._write() as conn:
             conn.execute(store_mod.update(store_mod.observation)
@@ -95,64 +112,64 @@ def test_constraints_hold_even_past_the_validation(store, column, value):
 
 def test_resubmitted_uuid_is_not_saved_twice(store):
     uid = "0b8f5a4e-0000-4000-8000-000000000001"
-    first = store.add_observations([draft(uuid=uid)], "t")
-    again = store.add_observations([draft(uuid=uid), draft(uuid=uid)], "t")
+    first = store.add_observations([draft(uuid=uid)], PLANNER)
+    again = store.add_observations([draft(uuid=uid), draft(uuid=uid)], PLANNER)
     assert (first.added, again.added) == (1, 0)
     assert again.ids == first.ids * 2 and store.counts()["observation"] == 1
 
 
 def test_status_change_writes_history_in_the_same_transaction(store):
-    oid = store.add_observation(draft(), "anna")
-    store.set_observation_status(oid, "assessed", "planerare", "Kollat på plats")
+    oid = store.add_observation(draft(), ANNA)
+    store.set_observation_status(oid, "assessed", PLANNER, "Kollat på plats")
     with pytest.raises(Invalid) as err:
-        store.set_observation_status(oid, "verified", "planerare")  # not allowed from assessed
+        store.set_observation_status(oid, "verified", PLANNER)  # not allowed from assessed
     assert err.value.errors == {"status": "workflow.not_allowed"}
     with pytest.raises(Invalid):
-        store.set_observation_status(oid, "closed", "planerare", "")  # needs a reason
+        store.set_observation_status(oid, "closed", PLANNER, "")  # needs a reason
     o = store.observation(oid)
     assert (o.status, o.version) == ("assessed", 2)
     h = store.history("observation", oid)
     assert [(c.from_status, c.to_status, c.actor, c.comment) for c in h] == [
-        (None, "new", "anna", ""), ("new", "assessed", "planerare", "Kollat på plats")]
+        (None, "new", "anna", ""), ("new", "assessed", "Planerare", "Kollat på plats")]
 
 
 def test_stale_version_is_a_conflict(store):
-    oid = store.add_observation(draft(), "t")
-    store.set_observation_status(oid, "assessed", "a", expected_version=1)
+    oid = store.add_observation(draft(), PLANNER)
+    store.set_observation_status(oid, "assessed", PLANNER, expected_version=1)
     with pytest.raises(Conflict):
-        store.set_observation_status(oid, "measure_planned", "b", expected_version=1)
+        store.set_observation_status(oid, "measure_planned", PLANNER, expected_version=1)
     with pytest.raises(NotFound):
-        store.set_observation_status(999, "assessed", "b")
+        store.set_observation_status(999, "assessed", PLANNER)
 
 
 def test_measure_links_observations_and_records_status(store):
-    oids = store.add_observations([draft(), draft(category="vegetation")], "t").ids
+    oids = store.add_observations([draft(), draft(category="vegetation")], PLANNER).ids
     mid = store.add_measure(MeasureDraft(
         type="belysning_ny", title="Ny belysning längs gångvägen", responsible="kommun",
         geometry={"type": "LineString", "coordinates": [[12.900, 56.660], [12.902, 56.661]]},
         activity_id="halmstad-2019.1.6", due=(WHEN + timedelta(days=90)).date(), cost_sek=85000,
-        observation_ids=tuple(oids)), "planerare")
+        observation_ids=tuple(oids)), PLANNER)
     m = store.measure(mid)
     assert m.observation_ids == tuple(sorted(oids)) and m.district_id == "andersberg"
-    store.set_measure_status(mid, "decided", "nämnden")
+    store.set_measure_status(mid, "decided", PLANNER)
     assert [c.to_status for c in store.history("measure", mid)] == ["proposed", "decided"]
     with pytest.raises(Invalid) as err:
         store.add_measure(MeasureDraft(type="belysning_ny", title="x", responsible="kommun",
                                        geometry={"type": "Point", "coordinates": [12.9, 56.66]},
-                                       observation_ids=(12345,)), "p")
+                                       observation_ids=(12345,)), PLANNER)
     assert err.value.errors == {"observation_ids": "validation.unknown_observation"}
 
 
 def test_walks_and_remove_demo(store):
-    w = store.add_walk(slug="andersberg-demo", district_id="andersberg", title="Demo",
+    w = store.add_walk(PLANNER, slug="andersberg-demo", district_id="andersberg", title="Demo",
                        starts_at=WHEN, activity_id="halmstad-2019.1.6", is_demo=True,
                        groups=["boende", "polis"])
-    real = store.add_observation(draft(), "t")
-    store.add_observation(draft(walk_id=w.id, is_demo=True), "t")
+    real = store.add_observation(draft(), PLANNER)
+    store.add_observation(draft(walk_id=w.id, is_demo=True), PLANNER)
     assert store.has_demo()
     with pytest.raises(Invalid):
-        store.add_walk(slug="andersberg-demo", district_id="andersberg", title="Igen", starts_at=WHEN)
-    removed = store.remove_demo()
+        store.add_walk(PLANNER, slug="andersberg-demo", district_id="andersberg", title="Igen", starts_at=WHEN)
+    removed = store.remove_demo(SYSTEM)
     assert removed["walk"] == 1 and removed["observation"] == 1
     assert not store.has_demo()
     assert [o.id for o in store.observations()] == [real]

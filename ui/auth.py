@@ -1,0 +1,63 @@
+"""Who is using this session: sign-in state, the role guard pages call, sign-out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.auth import actor_for_identity
+from geo.model import Actor
+from geo.roles import Action, allowed
+from ui.common import get_store, tr
+
+ACTOR_KEY = "actor"
+
+
+def oidc_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section for ``st.login``."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+    except Exception:  # noqa: BLE001 - a broken secrets file means: no identity provider
+        return False
+
+
+def current_actor() -> Actor | None:
+    actor = st.session_state.get(ACTOR_KEY)
+    if actor is None and oidc_configured() and st.user.is_logged_in:
+        actor = actor_for_identity(get_store(), st.user.get("email"))
+        if actor is not None:
+            st.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def sign_in_as(actor: Actor) -> None:
+    st.session_state[ACTOR_KEY] = actor
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        if key != "lang":
+            del st.session_state[key]
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def require(action: Action, **context) -> Actor:
+    """Stop the page unless the session's actor may do ``action``."""
+    actor = current_actor()
+    if not allowed(actor, action, **context):
+        st.error(tr("roles.forbidden"), icon=":material/block:")
+        st.stop()
+    return actor
+
+
+def who_box() -> None:
+    """The signed-in person and the sign-out button, in the sidebar."""
+    actor = current_actor()
+    if actor is None:
+        return
+    st.sidebar.caption(tr("auth.signed_in_as", name=actor.name, role=tr(f"role.{actor.role}")))
+    if st.sidebar.button(tr("auth.sign_out"), icon=":material/logout:", key="sign_out"):
+        sign_out()
+        st.rerun()
