@@ -21,9 +21,14 @@ actor = current_actor()
 who_box()
 
 if actor is None:
+    # The walk's QR code opens the app's root with ?kod=…: the root always resolves, so the
+    # join page comes up at once with the code filled in.
+    joining = "kod" in st.query_params
     pages = [
-        st.Page("pages/signin.py", title=tr("nav.sign_in"), icon=":material/login:", url_path="logga-in", default=True),
-        st.Page("pages/join.py", title=tr("nav.join"), icon=":material/qr_code_2:", url_path="ga-med"),
+        st.Page("pages/signin.py", title=tr("nav.sign_in"), icon=":material/login:", url_path="logga-in",
+                default=not joining),
+        st.Page("pages/join.py", title=tr("nav.join"), icon=":material/qr_code_2:", url_path="ga-med",
+                default=joining),
     ]
 elif actor.role == Role.PARTICIPANT:
     pages = [st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:", url_path="vandring", default=True)]

@@ -21,3 +21,14 @@ def html_text(value: object, max_len: int | None = None) -> str:
     if max_len is not None and len(text) > max_len:
         text = text[: max_len - 1].rstrip() + "…"
     return html.escape(text, quote=True).translate(_EXTRA)
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:&\"'")
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as literal text inside Streamlit markdown (titles, captions): every markdown
+    and HTML special character is backslash-escaped, so a name like ``[x](javascript:…)`` or
+    ``<b>`` shows as typed and never becomes a link, a tag or a formula."""
+    text = "" if value is None else str(value)
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text).replace("\n", " ")

@@ -7,6 +7,7 @@ import streamlit as st
 from geo.auth import actor_for_identity
 from geo.model import Actor
 from geo.roles import Action, allowed
+from geo.safe import markdown_text
 from ui.common import get_store, tr
 
 ACTOR_KEY = "actor"
@@ -57,7 +58,8 @@ def who_box() -> None:
     actor = current_actor()
     if actor is None:
         return
-    st.sidebar.caption(tr("auth.signed_in_as", name=actor.name, role=tr(f"role.{actor.role}")))
+    st.sidebar.caption(tr("auth.signed_in_as", name=markdown_text(actor.name),
+                          role=tr(f"role.{actor.role}")))
     if st.sidebar.button(tr("auth.sign_out"), icon=":material/logout:", key="sign_out"):
         sign_out()
         st.rerun()

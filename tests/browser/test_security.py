@@ -75,7 +75,7 @@ def test_no_page_asks_a_third_party(app_url, page, who):
         page.get_by_role("link", name="Gå med i en vandring").first.click()
         page.wait_for_selector("text=Vandringskod", timeout=30_000)
     elif who == "participant":
-        page.goto(f"{app_url}/ga-med?kod=DEMO24")
+        page.goto(f"{app_url}/?kod=DEMO24")
         page.get_by_label("Förnamn eller smeknamn").fill("Kim")
         page.get_by_role("button", name="Gå med", exact=True).click()
         map_frame(page)
@@ -103,3 +103,19 @@ def test_wrong_password_and_sign_out(app_url, page):
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_selector("text=Demokonton", timeout=30_000)
     assert page.get_by_role("link", name="Karta").count() == 0
+
+
+def test_hostile_participant_name_is_shown_as_text(app_url, page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    name = '<img src=x onerror=alert(1)>[klicka](javascript:alert(2))'
+    page.goto(f"{app_url}/?kod=DEMO24")
+    page.get_by_label("Förnamn eller smeknamn").fill(name)
+    page.get_by_role("button", name="Gå med", exact=True).click()
+    map_frame(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Inloggad:").wait_for(timeout=30_000)
+    assert "<img src=x onerror=alert(1)>" in sidebar.inner_text()
+    assert sidebar.locator("img[src='x'], a[href^='javascript']").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []

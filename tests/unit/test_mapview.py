@@ -71,3 +71,11 @@ def test_unknown_district_is_named():
     with pytest.raises(ValueError, match="'nowhere'"):
         district_map(districts.load(), "nowhere", observations=[], measures=[], walks=[],
                      categories=[], measure_types=[], lang="sv")
+
+
+def test_markdown_text_is_literal():
+    from geo.safe import markdown_text
+
+    assert markdown_text("[x](javascript:alert(1))") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"
+    assert markdown_text("<b>Kim</b>") == "\\<b\\>Kim\\</b\\>"
+    assert markdown_text("Åsa") == "Åsa"

@@ -1,0 +1,54 @@
+"""The command line as an admin runs it: a real process, a real database file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "TRYGG_LANG": "sv"}
+
+    def run(*args, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+    return run
+
+
+def test_first_admin_users_and_sign_in(cli):
+    assert cli("init").returncode == 0
+    r = cli("user", "add", "Första.Admin", "--role", "admin", "--password-stdin",
+            stdin="ett-bra-losenord\n")
+    assert r.returncode == 0, r.stderr
+    assert "första.admin" in cli("user", "list").stdout
+    r = cli("user", "add", "kort", "--role", "planner", "--password-stdin", stdin="kort\n")
+    assert r.returncode == 1 and "minst 10 tecken" in r.stderr and "Traceback" not in r.stderr
+    r = cli("user", "add", "första.admin", "--role", "planner", "--password-stdin", stdin="ett-bra-losenord\n")
+    assert r.returncode == 1 and "finns redan" in r.stderr
+    assert cli("user", "disable", "första.admin").returncode == 0
+    assert "disabled" in cli("user", "list").stdout
+    r = cli("user", "disable", "ingen")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_demo_brings_accounts_and_takes_them_away(cli):
+    assert cli("init", "--demo").returncode == 0
+    listing = cli("user", "list").stdout
+    assert "demo-admin" in listing and "demo-planerare" in listing
+    r = cli("demo", "remove")
+    assert r.returncode == 0 and "Demodata borttagen" in r.stdout
+    assert "demo-" not in cli("user", "list").stdout
+
+
+def test_purge_removes_names_before_a_date(cli):
+    assert cli("init", "--demo").returncode == 0
+    r = cli("purge", "--before", "2020-01-01")
+    assert r.returncode == 0, r.stderr
+    assert "Personuppgifter före 2020-01-01 borttagna" in r.stdout
+    r = cli("purge", "--before", "igår")
+    assert r.returncode == 2  # argparse: not a date
