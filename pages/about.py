@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.roles import Action
 from ui.auth import require
-from ui.common import get_store, lang, the_catalog, tr
+from ui.common import lang, row_counts, the_catalog, tr
 
 require(Action.VIEW_ALL)
 
@@ -40,6 +40,6 @@ for key in ("about.source_districts", "about.source_regso_note", "about.source_t
     st.markdown(f"- {tr(key)}")
 
 st.subheader(tr("about.database"))
-counts = get_store().counts()
+counts = row_counts()
 st.write(tr("about.rows", observations=counts["observation"], walks=counts["walk"],
             measures=counts["measure"]))

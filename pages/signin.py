@@ -5,7 +5,7 @@ import streamlit as st
 from geo.auth import SignInRefused, sign_in
 from geo.demo import DEMO_ACCOUNTS, DEMO_JOIN_CODE
 from ui.auth import current_actor, oidc_configured, sign_in_as
-from ui.common import demo_banner, get_store, tr
+from ui.common import demo_banner, get_store, has_demo, tr
 
 st.title(tr("auth.heading"))
 if oidc_configured():
@@ -27,7 +27,7 @@ if submitted:
 
 st.page_link("pages/join.py", label=tr("join.link"), icon=":material/qr_code_2:")
 
-if get_store().has_demo():
+if has_demo():
     demo_banner()
     st.markdown(tr("auth.demo_accounts"))
     st.table({tr("auth.username"): [u for u, _, _, _ in DEMO_ACCOUNTS] + ["–"],

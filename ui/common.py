@@ -53,6 +53,11 @@ def has_demo() -> bool:
     return get_store().has_demo()
 
 
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def row_counts() -> dict[str, int]:
+    return get_store().counts()
+
+
 def demo_banner() -> None:
     if has_demo():
         st.info(tr("app.demo_banner"), icon=":material/science:")
