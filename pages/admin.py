@@ -24,7 +24,7 @@ st.dataframe(pd.DataFrame({
     tr("auth.username"): [u.username for u in users],
     tr("admin.display_name"): [u.display_name for u in users],
     tr("auth.role"): [tr(f"role.{u.role}") for u in users],
-    tr("admin.email"): [u.email or "" for u in users],
+    tr("admin.email_short"): [u.email or "" for u in users],
     tr("admin.active"): [not u.disabled for u in users],
     tr("admin.last_sign_in"): [local_time(u.last_sign_in) if u.last_sign_in else "" for u in users],
 }), hide_index=True, width="stretch")
