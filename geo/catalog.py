@@ -50,10 +50,6 @@ class Catalog:
     def measure_type(self, type_id: str) -> Category | None:
         return next((c for c in self.measure_types if c.id == type_id), None)
 
-    def medborgarlofte_of(self, activity_id: str) -> Medborgarlofte | None:
-        return next((m for m in self.medborgarloften
-                     if any(a.id == activity_id for a in m.activities())), None)
-
 
 @lru_cache(maxsize=1)
 def load() -> Catalog:

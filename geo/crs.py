@@ -42,10 +42,6 @@ def geometry_to_metric(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, _transformer(WGS84, SWEREF99TM).transform, interleaved=False)
 
 
-def geometry_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, _transformer(SWEREF99TM, WGS84).transform, interleaved=False)
-
-
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Distance in metres between two (lon, lat) points, measured in EPSG:3006."""
     ax, ay = to_metric(*a)

@@ -61,10 +61,6 @@ def check_measure_change(current: str, new: str, comment: str = "") -> dict[str,
     return _check(MEASURE_TRANSITIONS, current, new, comment)
 
 
-def is_open(status: str) -> bool:
-    return status in OPEN_OBSERVATION
-
-
 # --- validation of drafts: one set of rules for the pin form, the measure form and imports ---
 def validate_observation(draft, categories: set[str], activities: set[str]) -> dict[str, str]:
     """Problems with an :class:`~geo.model.ObservationDraft`, as ``{field: message key}``."""
