@@ -87,3 +87,50 @@ def actor_for_identity(store: Store, email: str | None) -> Actor | None:
         return None
     return Actor(role=Role(row["role"]), name=row["display_name"] or row["username"],
                  user_id=row["id"])
+
+
+class Throttle:
+    """Slows down guessing where there is no account to lock: join codes.
+
+    Wrong tries are counted per key (the connection's IP address, else the browser session)
+    and each key waits :func:`wait_after` its count, as a local account does: one person
+    mistyping a code is barely slowed, while a script trying codes from one address waits
+    minutes between tries within a few tries.  Counts are kept in memory for :data:`WINDOW_S`; a right code clears its key.
+    Thread safe: Streamlit serves every session on a thread of one process.
+    """
+
+    WINDOW_S = 15 * 60
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._fails: dict[str, tuple[int, datetime]] = {}
+
+    def wait_s(self, key: str, now: datetime | None = None) -> int:
+        """Seconds ``key`` must still wait before its next try is checked (0: go ahead)."""
+        now = now or datetime.now(UTC)
+        with self._lock:
+            count, last = self._fails.get(key, (0, now))
+            if (now - last).total_seconds() > self.WINDOW_S:
+                self._fails.pop(key, None)
+                return 0
+            left = wait_after(count) - (now - last).total_seconds()
+            return max(0, math.ceil(left))
+
+    def failed(self, key: str, now: datetime | None = None) -> int:
+        """Record a wrong try; returns the seconds ``key`` now waits."""
+        now = now or datetime.now(UTC)
+        with self._lock:
+            count, last = self._fails.get(key, (0, now))
+            if (now - last).total_seconds() > self.WINDOW_S:
+                count = 0
+            self._fails[key] = (count + 1, now)
+            if len(self._fails) > 10_000:  # forget the oldest keys rather than grow forever
+                for old in sorted(self._fails, key=lambda k: self._fails[k][1])[:5_000]:
+                    del self._fails[old]
+            return wait_after(count + 1)
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)

@@ -9,7 +9,7 @@ point rather than 750 for a Marker with popup).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import folium
@@ -63,8 +63,10 @@ def outline_layer(districts: Districts, district_id: str, lang: str) -> folium.F
 
 
 def observation_features(observations: Iterable[Observation], categories: Mapping[str, Category],
-                         walks: Mapping[int, Walk], lang: str) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of observations with escaped, display-ready properties."""
+                         walks: Mapping[int, Walk], lang: str,
+                         mine: Collection[int] = ()) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of observations with escaped, display-ready properties;
+    ``mine`` are the ids drawn with the heavy ring of the viewer's own pins."""
     features = []
     for o in observations:
         cat = categories.get(o.category)
@@ -81,15 +83,19 @@ def observation_features(observations: Iterable[Observation], categories: Mappin
                 "when": i18n.local_time(o.observed_at),
                 "walk": html_text(walks[o.walk_id].title if o.walk_id in walks else ""),
                 "text": html_text(o.description, max_len=280),
+                "mine": o.id in mine,
             },
         })
     return {"type": "FeatureCollection", "features": features}
 
 
 def observation_layer(observations: Iterable[Observation], categories: Mapping[str, Category],
-                      walks: Mapping[int, Walk], lang: str) -> folium.FeatureGroup:
-    """Observations as circle markers coloured by category, bigger when felt less safe."""
-    data = observation_features(observations, categories, walks, lang)
+                      walks: Mapping[int, Walk], lang: str, mine: Collection[int] = (),
+                      bubbling: bool = True) -> folium.FeatureGroup:
+    """Observations as circle markers coloured by category, bigger when felt less safe.
+    With ``bubbling`` False a tap on a pin is not also a tap on the map (the walk map: a
+    tap on a pin opens it, a tap beside it places a new one)."""
+    data = observation_features(observations, categories, walks, lang, mine)
     fg = folium.FeatureGroup(name=i18n.t("map.observations", lang))
     fields = ["category", "feeling", "status", "when", "walk", "text"]
     labels = [i18n.t(k, lang) for k in ("map.category", "map.feeling", "map.status",
@@ -98,7 +104,8 @@ def observation_layer(observations: Iterable[Observation], categories: Mapping[s
         folium.GeoJson(
             data,
             name=i18n.t("map.observations", lang),
-            marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85, className="tk-obs"),
+            marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85, className="tk-obs",
+                                       bubbling_mouse_events=bubbling),
             style_function=_observation_style,
             tooltip=folium.GeoJsonTooltip(fields=["category", "text"], labels=False, max_width=280),
             popup=folium.GeoJsonPopup(fields=fields, aliases=labels, max_width=320),
@@ -108,6 +115,9 @@ def observation_layer(observations: Iterable[Observation], categories: Mapping[s
 
 def _observation_style(feature: dict) -> dict:
     p = feature["properties"]
+    if p.get("mine"):  # the viewer's own pins: a heavy dark ring, a little bigger
+        return {"color": "#111111", "fillColor": p["colour"], "radius": 8 + p["feeling"],
+                "weight": 4, "fillOpacity": 0.95}
     return {"color": "#ffffff" if not p["positive"] else "#0b3d0b", "fillColor": p["colour"],
             "radius": 5 + p["feeling"], "weight": 2, "fillOpacity": 0.85}
 
@@ -201,3 +211,52 @@ def district_map(districts: Districts, district_id: str, *, observations: list[O
     folium.LayerControl(collapsed=False).add_to(m)
     return localize(m)
 
+
+
+class NightTiles(MacroElement):
+    """Darkens the background map for walks after dark (a CSS filter on the tiles: no other
+    tile server, so no other third party)."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-tile-pane{filter:invert(1) hue-rotate(180deg) brightness(.85) contrast(.9)}
+        .leaflet-container{background:#1b1f24}</style>
+        {% endmacro %}
+    """)
+
+
+def walk_map(districts: Districts, walk: Walk, lang: str, *, tiles: bool = True,
+             night: bool = False) -> folium.Map:
+    """The walk's district with its outline: the part of the walk map that does not change
+    while people pin, so the browser keeps it (and its zoom) when pins arrive."""
+    district = districts.get(walk.district_id)
+    if district is None:
+        raise ValueError(f"unknown district: {walk.district_id!r}")
+    m = base_map(district, tiles=tiles)
+    outline_layer(districts, walk.district_id, lang).add_to(m)
+    if night:
+        NightTiles().add_to(m)
+    return localize(m)
+
+
+PENDING_COLOUR = "#d7263d"
+
+
+def walk_pins(observations: list[Observation], categories: list[Category], walk: Walk, lang: str,
+              *, mine: Collection[int] = (), pending: tuple[float, float] | None = None,
+              accuracy_m: float | None = None) -> folium.FeatureGroup:
+    """Everyone's pins on the walk (the viewer's own with a heavy ring), and the pin being
+    placed (a red target, with the GPS accuracy as a circle in metres when there is one)."""
+    fg = observation_layer(observations, {c.id: c for c in categories}, {walk.id: walk}, lang,
+                           mine=mine, bubbling=False)
+    if pending is not None:
+        lon, lat = pending
+        if accuracy_m:
+            folium.Circle(leaflet(lon, lat), radius=float(accuracy_m), color=PENDING_COLOUR,
+                          weight=1, fill=True, fill_opacity=0.12, interactive=False).add_to(fg)
+        folium.CircleMarker(leaflet(lon, lat), radius=16, color=PENDING_COLOUR, weight=4,
+                            fill=False, dash_array="4 4", interactive=False,
+                            class_name="tk-pending").add_to(fg)
+        folium.CircleMarker(leaflet(lon, lat), radius=5, color=PENDING_COLOUR, fill=True,
+                            fill_opacity=1, interactive=False).add_to(fg)
+    return fg

@@ -13,14 +13,16 @@ created and changed only by the Alembic migrations in ``geo/migrations`` (:meth:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 import uuid as uuidlib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from sqlalchemy import (
     Boolean,
@@ -112,6 +114,25 @@ class Saved:
 
     ids: list[int]
     added: int
+
+
+class PhotoLike(Protocol):
+    """A cleaned photo (:class:`geo.photos.CleanPhoto`): metadata-free JPEG and thumbnail."""
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    thumb: bytes
+
+
+def _photo_row(observation_id: int, p: PhotoLike, kind: str, now: datetime) -> dict[str, Any]:
+    return dict(observation_id=observation_id, kind=kind, mime=p.mime, width=p.width,
+                height=p.height, data=p.data, thumb=getattr(p, "thumb", None) or None,
+                created_at=now)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class UTCDateTime(TypeDecorator):
@@ -244,6 +265,9 @@ participant = Table(
     Column("group_id", String(40), nullable=False, default=""),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # SHA-256 of the reconnect token kept in the participant's link: a reload or a dropped
+    # connection resumes the walk without a new join (the token itself is never stored).
+    Column("token_hash", String(64), nullable=True, unique=True),
 )
 user_account = Table(
     "user_account", metadata,
@@ -298,6 +322,7 @@ photo = Table(
     Column("height", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("thumb", LargeBinary, nullable=True),
     CheckConstraint("kind IN ('before', 'after')", name="kind"),
 )
 measure = Table(
@@ -528,14 +553,17 @@ class Store:
 
     # --- observations ---------------------------------------------------------------
     def add_observations(self, drafts: Sequence[ObservationDraft], actor: Actor,
-                         at: datetime | None = None) -> Saved:
+                         at: datetime | None = None,
+                         photos: Mapping[str, PhotoLike] | None = None) -> Saved:
         """Save observations in one transaction; each is placed in its district.
 
         Raises :class:`Invalid` naming the first bad draft (``index``) and field; then
         nothing is saved.  A draft whose ``uuid`` is already stored is not saved again
         (a resubmitted form or a re-imported file); its existing id is returned and it is
         not counted in ``added``.  ``at`` is
-        when the history says it was recorded (default now; the demo loader backdates)."""
+        when the history says it was recorded (default now; the demo loader backdates).
+        ``photos`` maps a draft's ``uuid`` to a cleaned photo
+        (:func:`geo.photos.clean_photo`), saved in the same transaction as its pin."""
         known = self.known_ids()
         districts = self.districts()
         now = at or _now()
@@ -579,6 +607,10 @@ class Store:
                          to_status=row["status"], actor=actor.label, at=now,
                          comment=row["status_reason"])
                     for (_uid, oid), row in zip(new_ids, rows)])
+                fresh = dict(new_ids)
+                if photo_rows := [_photo_row(fresh[u], p, "before", now)
+                                  for u, p in (photos or {}).items() if u in fresh]:
+                    conn.execute(insert(photo), photo_rows)
         return Saved(ids=[existing[u] for u in uids], added=len(rows))
 
     def add_observation(self, draft: ObservationDraft, actor: Actor, at: datetime | None = None) -> int:
@@ -610,6 +642,53 @@ class Store:
         self._set_status(observation, "observation", workflow.check_observation_change,
                          observation_id, new, actor, comment, expected_version, at)
         return self.observation(observation_id)
+
+    def _require_edit(self, observation_id: int, actor: Actor) -> Observation:
+        obs = self.observation(observation_id)
+        the_walk = self.walk(obs.walk_id) if obs.walk_id else None
+        roles.require(actor, Action.EDIT_OBSERVATION, observation=obs, walk=the_walk)
+        return obs
+
+    def update_observation(self, observation_id: int, actor: Actor, *, expected_version: int,
+                           category: str | None = None, feeling: int | None = None,
+                           description: str | None = None, lon: float | None = None,
+                           lat: float | None = None) -> Observation:
+        """Change a pin's category, feeling, text or place (a participant: only their own, while
+        the walk is open).  ``expected_version`` is the version the person edited; when someone
+        else saved in between, :class:`Conflict` is raised and nothing changes."""
+        obs = self._require_edit(observation_id, actor)
+        changed = replace(obs, category=obs.category if category is None else category,
+                          feeling=obs.feeling if feeling is None else feeling,
+                          description=obs.description if description is None else description,
+                          lon=obs.lon if lon is None else lon, lat=obs.lat if lat is None else lat)
+        known = self.known_ids()
+        draft = ObservationDraft(category=changed.category, lon=changed.lon, lat=changed.lat,
+                                 feeling=changed.feeling, description=changed.description,
+                                 activity_id=obs.activity_id)
+        if errors := workflow.validate_observation(draft, known["category"], known["activity"]):
+            raise Invalid(errors)
+        placed = self.districts().place(changed.lon, changed.lat)
+        with self._write() as conn:
+            done = conn.execute(update(observation).where(
+                observation.c.id == observation_id, observation.c.version == expected_version,
+            ).values(category_id=changed.category, feeling=changed.feeling,
+                     description=changed.description.strip(), lon=changed.lon, lat=changed.lat,
+                     district_id=placed.id if placed else None, updated_at=_now(),
+                     version=observation.c.version + 1)).rowcount
+            if not done:
+                raise Conflict("store.conflict", what="observation", id=observation_id)
+        return self.observation(observation_id)
+
+    def delete_observation(self, observation_id: int, actor: Actor) -> None:
+        """Remove a pin with its photos, measure links and history, in one transaction."""
+        self._require_edit(observation_id, actor)
+        with self._write() as conn:
+            conn.execute(delete(status_change).where(status_change.c.entity == "observation",
+                                                     status_change.c.entity_id == observation_id))
+            conn.execute(delete(photo).where(photo.c.observation_id == observation_id))
+            conn.execute(delete(measure_observation).where(
+                measure_observation.c.observation_id == observation_id))
+            conn.execute(delete(observation).where(observation.c.id == observation_id))
 
     # --- measures -------------------------------------------------------------------
     def add_measure(self, draft: MeasureDraft, actor: Actor, at: datetime | None = None) -> int:
@@ -739,6 +818,28 @@ class Store:
                 created_at=_now())).inserted_primary_key[0]
         return Actor(role=Role.PARTICIPANT, name=name, participant_id=pid, walk_id=the_walk.id)
 
+    def reconnect_token(self, actor: Actor) -> str:
+        """A new secret for ``actor``'s link, so that a reload or a lost connection resumes
+        the walk (:meth:`resume`).  Only its hash is stored; an older token stops working."""
+        if actor.role != Role.PARTICIPANT or actor.participant_id is None:
+            raise Invalid({"token": "roles.forbidden"})
+        token = secrets.token_urlsafe(18)
+        with self._write() as conn:
+            conn.execute(update(participant).where(participant.c.id == actor.participant_id)
+                         .values(token_hash=_token_hash(token)))
+        return token
+
+    def resume(self, token: str) -> Actor | None:
+        """The participant whose link carries ``token``, or None."""
+        if not token or len(token) > 64:
+            return None
+        with self._read() as conn:
+            r = conn.execute(select(participant).where(
+                participant.c.token_hash == _token_hash(token))).first()
+        if r is None:
+            return None
+        return Actor(role=Role.PARTICIPANT, name=r.name, participant_id=r.id, walk_id=r.walk_id)
+
     def participant(self, participant_id: int) -> Participant | None:
         with self._read() as conn:
             r = conn.execute(select(participant).where(participant.c.id == participant_id)).first()
@@ -844,22 +945,41 @@ class Store:
             }
 
     # --- photos ---------------------------------------------------------------------
-    def add_photo(self, observation_id: int, data: bytes, mime: str, width: int, height: int,
-                  actor: Actor, kind: str = "before") -> int:
+    def add_photo(self, observation_id: int, cleaned: PhotoLike, actor: Actor,
+                  kind: str = "before") -> int:
         """Store an already cleaned image (:func:`geo.photos.clean_photo`) for an observation."""
         obs = self.observation(observation_id)
         the_walk = self.walk(obs.walk_id) if obs.walk_id else None
         roles.require(actor, Action.EDIT_OBSERVATION, observation=obs, walk=the_walk)
         with self._write() as conn:
             return conn.execute(insert(photo).values(
-                observation_id=observation_id, kind=kind, mime=mime, width=width, height=height,
-                data=data, created_at=_now())).inserted_primary_key[0]
+                **_photo_row(observation_id, cleaned, kind, _now()))).inserted_primary_key[0]
 
     def photos(self, observation_id: int) -> list[dict[str, Any]]:
+        """An observation's photos, oldest first, without the image bytes (see :meth:`photo`)."""
+        cols = [c for c in photo.c if c.name not in ("data", "thumb")]
         with self._read() as conn:
-            rows = conn.execute(select(photo).where(photo.c.observation_id == observation_id)
+            rows = conn.execute(select(*cols).where(photo.c.observation_id == observation_id)
                                 .order_by(photo.c.id)).all()
         return [dict(r._mapping) for r in rows]
+
+    def photo(self, photo_id: int, *, thumb: bool = False) -> tuple[bytes, str]:
+        """A photo's JPEG bytes (or its thumbnail) and MIME type."""
+        with self._read() as conn:
+            row = conn.execute(select(photo.c.data, photo.c.thumb, photo.c.mime)
+                               .where(photo.c.id == photo_id)).first()
+        if row is None:
+            raise NotFound("store.not_found", what="photo", id=photo_id)
+        return (row.thumb if thumb and row.thumb else row.data), row.mime
+
+    def remove_photo(self, photo_id: int, actor: Actor) -> None:
+        with self._read() as conn:
+            obs_id = conn.scalar(select(photo.c.observation_id).where(photo.c.id == photo_id))
+        if obs_id is None:
+            raise NotFound("store.not_found", what="photo", id=photo_id)
+        self._require_edit(obs_id, actor)
+        with self._write() as conn:
+            conn.execute(delete(photo).where(photo.c.id == photo_id))
 
     # --- demo and housekeeping -----------------------------------------------------
     def remove_demo(self, actor: Actor) -> dict[str, int]:

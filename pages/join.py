@@ -1,11 +1,27 @@
-"""Join a walk with its code (or the QR link ?kod=…): no account, a first name and a group."""
+"""Join a walk with its code (or the QR link ?kod=…): no account, a first name and a group.
+
+Wrong codes are slowed down per connection (:class:`geo.auth.Throttle`)."""
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from geo.auth import Throttle
 from geo.model import Group
 from geo.store import Invalid
-from ui.auth import sign_in_as
+from ui.auth import join_as
 from ui.common import get_store, tr
+
+
+@st.cache_resource(show_spinner=False)
+def join_throttle() -> Throttle:
+    """One throttle for the whole server process."""
+    return Throttle()
+
+
+def who_is_trying() -> str:
+    ctx = get_script_run_ctx()
+    return st.context.ip_address or f"session:{ctx.session_id if ctx else '?'}"
+
 
 st.title(tr("join.heading"))
 st.write(tr("join.intro"))
@@ -16,9 +32,18 @@ with st.form("join"):
                          format_func=lambda g: tr(f"group.{g}"))
     go = st.form_submit_button(tr("join.go"), type="primary", width="stretch")
 if go:
+    throttle, key = join_throttle(), who_is_trying()
+    if wait := throttle.wait_s(key):
+        st.error(tr("join.more.wait", seconds=wait), icon=":material/hourglass_top:")
+        st.stop()
     try:
-        sign_in_as(get_store().join_walk(code, name, group))
-        st.rerun()
+        actor = get_store().join_walk(code, name, group)
     except Invalid as e:
-        for field, key in e.errors.items():
-            st.error(f"{tr('join.' + field)}: {tr(key)}", icon=":material/error:")
+        if "code" in e.errors and (wait := throttle.failed(key)):
+            st.error(tr("join.more.wait", seconds=wait), icon=":material/hourglass_top:")
+        for field, msg in e.errors.items():
+            st.error(f"{tr('join.' + field)}: {tr(msg)}", icon=":material/error:")
+    else:
+        throttle.succeeded(key)
+        join_as(actor)
+        st.rerun()

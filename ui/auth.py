@@ -11,6 +11,7 @@ from geo.safe import markdown_text
 from ui.common import get_store, tr
 
 ACTOR_KEY = "actor"
+TOKEN_PARAM = "t"  # the participant's reconnect token in the page's address (see resume_link)
 
 
 def oidc_configured() -> bool:
@@ -25,6 +26,14 @@ def oidc_configured() -> bool:
 
 def current_actor() -> Actor | None:
     actor = st.session_state.get(ACTOR_KEY)
+    if actor is None and (token := st.query_params.get(TOKEN_PARAM)):
+        # A participant whose page was reloaded or whose connection dropped for longer than
+        # the server keeps a session: the token in the address resumes the walk.
+        actor = get_store().resume(token)
+        if actor is not None:
+            st.session_state[ACTOR_KEY] = actor
+        else:
+            del st.query_params[TOKEN_PARAM]
     if actor is None and oidc_configured() and st.user.is_logged_in:
         actor = actor_for_identity(get_store(), st.user.get("email"))
         if actor is not None:
@@ -36,7 +45,17 @@ def sign_in_as(actor: Actor) -> None:
     st.session_state[ACTOR_KEY] = actor
 
 
+def join_as(actor: Actor) -> None:
+    """Sign a participant in and put a reconnect token in the address, so that a reload, a
+    lost connection or a bookmark brings them back to the walk without joining again."""
+    token = get_store().reconnect_token(actor)
+    st.query_params.clear()
+    st.query_params[TOKEN_PARAM] = token
+    sign_in_as(actor)
+
+
 def sign_out() -> None:
+    st.query_params.clear()
     for key in list(st.session_state.keys()):
         if key != "lang":
             del st.session_state[key]

@@ -14,6 +14,11 @@ WHEN = datetime(2019, 10, 15, 17, 0, tzinfo=UTC)
 POINT = (12.90123, 56.660631)
 
 
+class FakePhoto:
+    """Stands in for geo.photos.CleanPhoto (the store does not decode images)."""
+    data, mime, width, height, thumb = b"jpeg", "image/jpeg", 10, 10, b"thumb"
+
+
 @pytest.fixture
 def walks(store):
     open_walk = store.add_walk(PLANNER, slug="oppen", district_id="andersberg", title="Öppen",
@@ -62,7 +67,7 @@ def test_participant_changes_only_own_pins(store, walks):
     assert allowed(kim, Action.EDIT_OBSERVATION, observation=mine, walk=open_walk)
     assert not allowed(kim, Action.EDIT_OBSERVATION, observation=theirs, walk=open_walk)
     with pytest.raises(Forbidden):
-        store.add_photo(theirs.id, b"x", "image/jpeg", 1, 1, kim)
+        store.add_photo(theirs.id, FakePhoto(), kim)
     closed = store.set_walk_status(open_walk.id, "closed", PLANNER)
     assert not allowed(kim, Action.EDIT_OBSERVATION, observation=mine, walk=closed)
     assert allowed(PLANNER, Action.EDIT_OBSERVATION, observation=theirs, walk=closed)
@@ -126,7 +131,7 @@ def test_purge_keeps_place_and_category(store, walks):
     oid = store.add_observations([ObservationDraft(
         category="vegetation", lon=POINT[0], lat=POINT[1], feeling=5, observed_at=WHEN,
         walk_id=open_walk.id, reported_by="Kim K")], PLANNER).ids[0]
-    store.add_photo(oid, b"jpeg", "image/jpeg", 10, 10, PLANNER)
+    store.add_photo(oid, FakePhoto(), PLANNER)
     counts = store.purge_personal(SYSTEM, WHEN + timedelta(days=1))
     assert counts == {"photo": 1, "observation": 1, "participant": 1}
     o = store.observation(oid)
