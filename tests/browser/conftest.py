@@ -47,10 +47,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> str:
+def app_db(tmp_path_factory) -> str:
+    """The database URL the browser tests' app runs on (to check what a page saved)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.db'}"
+
+
+@pytest.fixture(scope="session")
+def app_url(app_db) -> str:
     """The app on a free port, on its own SQLite file with the demo data."""
-    db = tmp_path_factory.mktemp("browser") / "app.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "TRYGG_LANG": "sv"}
+    env = {**os.environ, "DATABASE_URL": app_db, "TRYGG_LANG": "sv"}
     subprocess.run([sys.executable, "-m", "geo", "init", "--demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
     port = _free_port()
@@ -71,19 +76,28 @@ def app_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def playwright_devices(_playwright):
+    return _playwright.devices
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/run-tests.sh, which installs it")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    b = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page whose requests to other hosts are blocked and recorded in ``page.outside``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+def guarded_page(context):
+    """A new page in ``context`` whose requests to other hosts are blocked and recorded in
+    ``page.outside``; console errors are kept in ``page.console_errors``."""
     outside: list[str] = []
 
     def guard(route):
@@ -99,8 +113,33 @@ def page(browser):
     p.outside = outside
     p.console_errors = []
     p.on("console", lambda msg: msg.type == "error" and p.console_errors.append(msg.text))
-    yield p
+    return p
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page with no internet (see :func:`guarded_page`)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    yield guarded_page(context)
     context.close()
+
+
+@pytest.fixture
+def tablet(browser, playwright_devices):
+    """A factory of iPad-sized touch pages with no internet, each in its own context
+    (its own cookies and session, like a second tablet on the walk)."""
+    contexts = []
+
+    def new(**options):
+        ipad = {k: v for k, v in playwright_devices["iPad (gen 7)"].items() if k != "default_browser_type"}
+        context = browser.new_context(**{**ipad, "locale": "sv-SE",
+                                         **options})
+        contexts.append(context)
+        return guarded_page(context)
+
+    yield new
+    for c in contexts:
+        c.close()
 
 
 def sign_in(page, app_url: str, username: str = "demo-planerare",

@@ -1,0 +1,195 @@
+"""The participant's evening: join by code on an iPad, tap the map, pin, photo, reload."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlparse
+
+from PIL import Image
+
+from geo import demo
+from geo.crs import distance_m
+from geo.store import Store
+from tests.browser.conftest import map_frame
+
+
+HERE = (12.8985, 56.6612)  # a footpath in Andersberg, away from the demo pins
+
+
+def gps_jpeg() -> bytes:
+    """A camera-like JPEG with a GPS position and camera make in its EXIF."""
+    img = Image.new("RGB", (1200, 900), (40, 60, 90))
+    exif = Image.Exif()
+    exif[0x010F] = "Kamerafabriken"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (56.0, 39.0, 38.0), 3: "E", 4: (12.0, 54.0, 4.0)})
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def join(page, url: str, name: str) -> None:
+    page.goto(f"{url}/?kod={demo.DEMO_JOIN_CODE}")
+    page.get_by_label("Förnamn eller smeknamn").fill(name)
+    page.get_by_role("button", name="Gå med", exact=True).tap()
+    page.wait_for_selector("text=Tryck på kartan där det känns otryggt", timeout=30_000)
+
+
+def pins(frame) -> int:
+    return frame.locator("path.tk-obs").count()
+
+
+def tap_at(page, frame, lon: float, lat: float) -> None:
+    """Tap the map where (lon, lat) is drawn, with a finger."""
+    x, y = frame.evaluate("""([lon, lat]) => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const r = map.getContainer().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y];
+    }""", [lon, lat])
+    box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    page.touchscreen.tap(box["x"] + x, box["y"] + y)
+
+
+def test_participant_pins_with_photo_on_a_tablet(app_url, app_db, tablet, tmp_path):
+    page = tablet()
+    join(page, app_url, "Tova")
+    frame = map_frame(page)
+    before = pins(frame)
+    page.screenshot(path="/tmp/shots/1-joined.png")
+    tap_at(page, frame, *HERE)
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=20_000)
+    page.screenshot(path="/tmp/shots/2-dialog.png")
+    dialog.get_by_role("radio", name=re.compile("Belysning")).tap()
+    dialog.get_by_role("radio", name="4", exact=True).tap()
+    dialog.get_by_label("Beskriv kort").fill("Lampan vid gångtunneln är trasig")
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(gps_jpeg())
+    dialog.locator('input[type="file"]').set_input_files(str(photo))
+    dialog.get_by_text("Fotot bifogas").wait_for(timeout=20_000)
+    page.screenshot(path="/tmp/shots/3-filled.png")
+    dialog.get_by_role("button", name="Spara").tap()
+    page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
+    wait_for_pins(page, before + 1)
+    page.screenshot(path="/tmp/shots/4-saved.png")
+
+    # a reload (or a dropped connection) keeps the participant in the walk, pin and all
+    page.reload()
+    page.get_by_text("Inloggad: Tova").wait_for(timeout=30_000)
+    wait_for_pins(page, before + 1)
+    assert page.get_by_text("Mina iakttagelser (1)").count() == 1
+
+    store = Store(app_db)
+    saved = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Tova"]
+    assert len(saved) == 1
+    pin = saved[0]
+    assert (pin.category, pin.feeling, pin.description) == ("belysning", 4, "Lampan vid gångtunneln är trasig")
+    assert pin.district_id == "andersberg" and pin.activity_id == "halmstad-2019.1.6"
+    assert distance_m((pin.lon, pin.lat), HERE) < 6  # a CSS pixel is ~2.5 m at the district's zoom
+    [meta] = store.photos(pin.id)
+    data, mime = store.photo(meta["id"])
+    stored = Image.open(io.BytesIO(data))
+    assert mime == "image/jpeg" and stored.format == "JPEG" and (meta["width"], meta["height"]) == (1200, 900)
+    assert not stored.getexif() and "exif" not in stored.info and b"Kamerafabriken" not in data
+    assert {urlparse(u).hostname for u in page.outside} <= {"tile.openstreetmap.org"}
+
+
+def walk_id(store: Store) -> int:
+    return store.walk_by_code(demo.DEMO_JOIN_CODE).id
+
+
+def wait_for_pins(page, n: int, timeout: float = 20_000) -> None:
+    """Wait until the walk map draws ``n`` pins (the map refreshes by itself)."""
+    frame = map_frame(page)
+    frame.wait_for_function(f"document.querySelectorAll('path.tk-obs').length === {n}",
+                            timeout=timeout)
+
+
+def pin_count(page) -> int:
+    return map_frame(page).locator("path.tk-obs").count()
+
+
+def test_a_second_tablet_sees_the_pin_without_reloading(app_url, app_db, tablet):
+    first, second = tablet(), tablet()
+    join(first, app_url, "Ali")
+    join(second, app_url, "Bea")
+    start = pin_count(second)
+    frame = map_frame(first)
+    tap_at(first, frame, 12.9031, 56.6598)
+    dialog = first.get_by_role("dialog")
+    dialog.get_by_role("radio", name=re.compile("Klotter")).tap()
+    dialog.get_by_role("radio", name="3", exact=True).tap()
+    dialog.get_by_role("button", name="Spara").tap()
+    first.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
+    # no reload on the second tablet: the map refreshes its pins by itself
+    wait_for_pins(second, start + 1)
+    assert second.get_by_text("Inloggad: Bea").count() == 1
+    # Bea may look at Ali's pin but not change it, and does not see Ali's name
+    tap_at(second, map_frame(second), 12.9031, 56.6598)
+    view = second.get_by_role("dialog")
+    view.get_by_text("Klotter och skadegörelse").wait_for(timeout=20_000)
+    assert view.get_by_role("button", name="Spara").count() == 0
+    assert view.get_by_text("Ali").count() == 0
+    assert {urlparse(u).hostname for u in first.outside + second.outside} <= {"tile.openstreetmap.org"}
+
+
+def test_here_i_am_pins_at_the_gps_position(app_url, app_db, tablet):
+    page = tablet(permissions=["geolocation"],
+                  geolocation={"latitude": 56.6617, "longitude": 12.9002, "accuracy": 18})
+    join(page, app_url, "Gustav")
+    map_frame(page)
+    page.get_by_role("button", name="Här är jag", exact=True).tap()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("noggrann på ungefär ±18 m").wait_for(timeout=20_000)
+    dialog.get_by_role("radio", name=re.compile("Belysning")).tap()
+    dialog.get_by_role("radio", name="5 Mycket otryggt").tap()
+    dialog.get_by_role("button", name="Spara").tap()
+    page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
+    store = Store(app_db)
+    [pin] = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Gustav"]
+    assert (pin.lon, pin.lat, pin.feeling) == (12.9002, 56.6617, 5)
+
+
+def test_gps_refused_says_why_and_tapping_still_works(app_url, tablet):
+    page = tablet()  # no geolocation permission: the browser refuses
+    join(page, app_url, "Hedda")
+    map_frame(page)
+    page.get_by_role("button", name="Här är jag", exact=True).tap()
+    page.get_by_text("Platsåtkomst är nekad för sidan").wait_for(timeout=20_000)
+    tap_at(page, map_frame(page), 12.9005, 56.6590)
+    page.get_by_role("dialog").get_by_text("Vad gäller det?").wait_for(timeout=20_000)
+
+
+def test_hostile_text_through_the_pin_form_runs_nothing(app_url, app_db, tablet):
+    from tests.browser.test_security import XSS
+
+    page = tablet()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    join(page, app_url, "<img src=x onerror=alert('namn')>")
+    hostile = "\n".join(XSS)
+    tap_at(page, map_frame(page), 12.8995, 56.6603)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("radio", name=re.compile("Övrigt")).tap()
+    dialog.get_by_role("radio", name="2", exact=True).tap()
+    dialog.get_by_label("Beskriv kort").fill(hostile)
+    dialog.get_by_role("button", name="Spara").tap()
+    page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
+    store = Store(app_db)
+    [pin] = [o for o in store.observations(walk_id=walk_id(store)) if o.description == hostile]
+    # the text is shown in the map's tooltip and popup, the list, and the pin's own dialog
+    frame = map_frame(page)
+    for i in range(frame.locator("path.tk-obs").count()):
+        frame.locator("path.tk-obs").nth(i).dispatch_event("mouseover")
+    page.get_by_role("button", name="Öppna").first.tap()  # the list of own pins is open
+    page.get_by_role("dialog").get_by_label("Beskriv kort").wait_for(timeout=20_000)
+    assert page.get_by_role("dialog").get_by_label("Beskriv kort").input_value() == hostile
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.evaluate("window.__xss") is None
+    assert frame.evaluate("window.top.__xss") is None
+    assert frame.locator("img[src=x], svg[onload], iframe[src^=javascript]").count() == 0
+    assert page.locator("img[src=x], svg[onload], iframe[src^=javascript]").count() == 0
+    assert pin.reported_by.startswith("<img")
