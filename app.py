@@ -1,7 +1,8 @@
 """Trygghetskartan – entry point: page config, language, sign-in, navigation over pages/.
 
 Each role gets only its pages (a visitor: sign-in and join; a participant: their walk;
-planners: the maps; admins: also administration), and every page checks the role again.
+planners: the maps and the walks they lead; admins: also administration), and every page
+checks the role again.
 """
 
 from pathlib import Path
@@ -15,9 +16,12 @@ from ui.common import language_picker, tr
 ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 # A local file: a material or emoji page icon makes the browser fetch it from a third party.
-st.set_page_config(page_title="Trygghetskartan", page_icon=str(ICON), layout="wide")
-language_picker()
 actor = current_actor()
+# On the walk the map needs the whole width of a tablet: participants start with the sidebar
+# (language, dark map, sign-out) folded away.
+st.set_page_config(page_title="Trygghetskartan", page_icon=str(ICON), layout="wide",
+                   initial_sidebar_state="collapsed" if actor and actor.role == Role.PARTICIPANT else "auto")
+language_picker()
 who_box()
 
 if actor is None:
@@ -35,6 +39,8 @@ elif actor.role == Role.PARTICIPANT:
 else:
     pages = [
         st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="karta", default=True),
+        st.Page("pages/walks.py", title=tr("walks.nav"), icon=":material/groups:", url_path="vandringar"),
+        st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:", url_path="vandring"),
         st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="om"),
     ]
     if actor.role == Role.ADMIN:

@@ -55,7 +55,7 @@ def outline_layer(districts: Districts, district_id: str, lang: str) -> folium.F
     folium.GeoJson(
         feature, name=d.name,
         style_function=lambda _f: {"color": OUTLINE_COLOUR, "weight": 3, "fillOpacity": 0.04,
-                                   "dashArray": "6 4"},
+                                   "dashArray": "6 4", "className": "tk-outline"},
         tooltip=folium.GeoJsonTooltip(fields=["name", "area"], labels=False),
         interactive=False,
     ).add_to(fg)
@@ -220,7 +220,7 @@ class NightTiles(MacroElement):
     _template = Template("""
         {% macro header(this, kwargs) %}
         <style>.leaflet-tile-pane{filter:invert(1) hue-rotate(180deg) brightness(.85) contrast(.9)}
-        .leaflet-container{background:#1b1f24}</style>
+        .leaflet-container{background:#1b1f24} path.tk-outline{stroke:#9cc2ff}</style>
         {% endmacro %}
     """)
 

@@ -49,6 +49,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from . import roles, workflow
 from .catalog import Catalog
@@ -105,6 +106,11 @@ class Invalid(StoreError):
 
 class Conflict(StoreError):
     """Someone else changed the row since it was read."""
+
+
+class Unavailable(StoreError):
+    """The database could not be reached or written (connection lost, disk full, locked):
+    nothing was saved, and what the person typed should be kept for another try."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,15 +415,21 @@ class Store:
     # --- transactions ---------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(write=True) as conn:
-            with conn.begin():
-                yield conn
+        try:
+            with self.engine.connect().execution_options(write=True) as conn:
+                with conn.begin():
+                    yield conn
+        except OperationalError as e:
+            raise Unavailable("store.unavailable") from e
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        try:
+            with self.engine.connect() as conn:
+                with conn.begin():
+                    yield conn
+        except OperationalError as e:
+            raise Unavailable("store.unavailable") from e
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -839,6 +851,12 @@ class Store:
         if r is None:
             return None
         return Actor(role=Role.PARTICIPANT, name=r.name, participant_id=r.id, walk_id=r.walk_id)
+
+    def participant_counts(self, walk_ids: Iterable[int]) -> dict[int, int]:
+        """How many people joined each walk with its code."""
+        with self._read() as conn:
+            return dict(conn.execute(select(participant.c.walk_id, func.count()).where(
+                participant.c.walk_id.in_(list(walk_ids))).group_by(participant.c.walk_id)).all())
 
     def participant(self, participant_id: int) -> Participant | None:
         with self._read() as conn:

@@ -62,6 +62,12 @@ def test_participant_pins_with_photo_on_a_tablet(app_url, app_db, tablet, tmp_pa
     dialog = page.get_by_role("dialog")
     dialog.wait_for(timeout=20_000)
     page.screenshot(path="/tmp/shots/2-dialog.png")
+    # big targets for fingers and gloves: every choice and button at least 44 px high
+    targets = [t for t in [*dialog.get_by_role("radio").all(), *dialog.get_by_role("button").all()]
+               if t.is_visible() and t.get_attribute("aria-label") != "Close"]
+    assert len(targets) >= 14 + 5 + 3  # categories, feelings, upload/save/cancel
+    for target in targets:
+        assert target.bounding_box()["height"] >= 44, target.inner_text()
     dialog.get_by_role("radio", name=re.compile("Belysning")).tap()
     dialog.get_by_role("radio", name="4", exact=True).tap()
     dialog.get_by_label("Beskriv kort").fill("Lampan vid gångtunneln är trasig")
@@ -77,7 +83,7 @@ def test_participant_pins_with_photo_on_a_tablet(app_url, app_db, tablet, tmp_pa
 
     # a reload (or a dropped connection) keeps the participant in the walk, pin and all
     page.reload()
-    page.get_by_text("Inloggad: Tova").wait_for(timeout=30_000)
+    page.get_by_text("Inloggad: Tova").wait_for(state="attached", timeout=30_000)  # folded sidebar
     wait_for_pins(page, before + 1)
     assert page.get_by_text("Mina iakttagelser (1)").count() == 1
 
@@ -193,3 +199,15 @@ def test_hostile_text_through_the_pin_form_runs_nothing(app_url, app_db, tablet)
     assert frame.locator("img[src=x], svg[onload], iframe[src^=javascript]").count() == 0
     assert page.locator("img[src=x], svg[onload], iframe[src^=javascript]").count() == 0
     assert pin.reported_by.startswith("<img")
+
+
+def test_a_tablet_in_dark_mode_gets_the_dark_theme_and_a_dark_map(app_url, tablet):
+    page = tablet(color_scheme="dark")
+    join(page, app_url, "Nattuggla")
+    frame = map_frame(page)
+    background = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    assert background == "rgb(11, 13, 16)"
+    frame.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-tile-pane')).filter.includes('invert')")
+    # the "Här är jag" button keeps a high contrast in the dark theme as well
+    assert page.get_by_role("button", name="Här är jag", exact=True).bounding_box()["height"] >= 56

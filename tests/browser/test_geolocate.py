@@ -44,13 +44,7 @@ def serve_probe(*options: str):
 
 @pytest.fixture(scope="module")
 def probe_url():
-    with serve_probe() as url:  # the project's theme: light
-        yield url
-
-
-@pytest.fixture(scope="module")
-def dark_probe_url():
-    with serve_probe("--theme.base", "dark") as url:
+    with serve_probe() as url:  # the project's themes: light, or dark on a dark device
         yield url
 
 
@@ -147,8 +141,8 @@ def contrast(a: str, b: str) -> float:
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_busy_while_waiting_and_high_contrast(open_probe, probe_url, dark_probe_url, theme):
-    page = open_probe(probe_url if theme == "light" else dark_probe_url, init_script=HOLD)
+def test_busy_while_waiting_and_high_contrast(open_probe, probe_url, theme):
+    page = open_probe(probe_url, init_script=HOLD, color_scheme=theme)
     button = here(page)
     colours = button.evaluate("""b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor,
         getComputedStyle(document.querySelector('.stApp')).backgroundColor]""")

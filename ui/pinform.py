@@ -1,0 +1,246 @@
+"""The pin form of the walk page: a new pin, and an existing pin to look at or change.
+
+Both are dialogs (full width on a tablet, big targets).  The form keeps its values under keys
+made from the pin's uuid (or the observation's id and version), so a failed save keeps what
+was typed and a second tap on "Spara" saves the same pin, not another.  What may be saved is
+decided by :mod:`geo.capture` and the store; this module only asks and shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from geo import capture
+from geo.model import DESCRIPTION_MAX, Actor, Category, Observation, Walk
+from geo.photos import CleanPhoto, PhotoRefused, clean_photo
+from geo.roles import Action, Forbidden, allowed
+from geo.safe import markdown_text
+from geo.store import Conflict, Invalid, NotFound, Store, StoreError, Unavailable
+from ui.common import lang, tr
+
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
+FIELDS = ("place", "category", "feeling", "description", "photo")
+# session keys
+PENDING = "pin_pending"  # {"place": PinPlace, "uuid": str}: a pin being placed
+OPEN_PIN = "pin_open"  # id of the observation whose dialog is open
+MOVING = "pin_moving"  # id of the observation the next tap moves
+FLASH = "pin_flash"  # a message for the next run
+
+# Large touch targets (at least 44 px, here 48-52) for fingers and gloves.
+TOUCH_CSS = """<style>
+button[data-testid^="stBaseButton"]{min-height:48px}
+button[data-variant]{min-height:52px;min-width:56px;padding:0 18px;font-size:1.05rem}
+[data-testid="stFileUploaderDropzone"] button{min-height:52px}
+[data-testid="stCheckbox"] label{min-height:44px;align-items:center}
+</style>"""
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH] = message
+
+
+def problem_text(error: Exception) -> str:
+    """Why a save failed, in words for the person who tried."""
+    if isinstance(error, Forbidden):
+        return tr("pin.not_allowed")
+    if isinstance(error, Conflict):
+        return tr("pin.conflict")
+    if isinstance(error, Invalid):
+        return "; ".join(f"{tr(f'pin.field.{f}') if f in FIELDS else f}: {tr(k)}"
+                         for f, k in error.errors.items())
+    if isinstance(error, Unavailable):
+        return tr("pin.connection_lost")
+    if isinstance(error, StoreError):
+        return tr(error.key, **error.values)
+    return str(error)
+
+
+SAVE_ERRORS = (StoreError, Forbidden)
+
+
+def cleaned_photo(upload, key: str) -> tuple[CleanPhoto | None, str | None]:
+    """The uploaded photo cleaned (:func:`geo.photos.clean_photo`), once per file."""
+    if upload is None:
+        return None, None
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    cached = st.session_state.get(key)
+    if cached and cached[0] == digest:
+        return cached[1], cached[2]
+    try:
+        result, error = clean_photo(data), None
+    except PhotoRefused as e:
+        result, error = None, tr(e.key, **e.values)
+    st.session_state[key] = (digest, result, error)
+    return result, error
+
+
+def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation | None = None):
+    """Category buttons, feeling 1–5, a short text and a photo; returns what was chosen."""
+    icons = {c.id: c.material_icon for c in categories}
+    labels = {c.id: c.label(lang()) for c in categories}
+    category = st.pills(tr("pin.category"), list(labels), key=f"{prefix}-cat",
+                        default=initial.category if initial else None,
+                        format_func=lambda i: f":material/{icons[i]}: {labels[i]}")
+    feeling = st.segmented_control(tr("pin.feeling"), [1, 2, 3, 4, 5], key=f"{prefix}-feel",
+                                   default=initial.feeling if initial else None,
+                                   format_func=lambda n: tr(f"pin.feeling_label.{n}"))
+    text = st.text_area(tr("pin.text"), value=initial.description if initial else "",
+                        placeholder=tr("pin.text_placeholder"), max_chars=DESCRIPTION_MAX,
+                        key=f"{prefix}-text", height=90)
+    upload = st.file_uploader(tr("pin.add_photo") if initial else tr("pin.photo"),
+                              type=PHOTO_TYPES, key=f"{prefix}-photo")
+    photo, photo_error = cleaned_photo(upload, f"{prefix}-clean")
+    if photo is not None:
+        st.image(photo.thumb, width=200,
+                 caption=tr("pin.photo_attached", width=photo.width, height=photo.height))
+    return category, feeling, text, photo, photo_error
+
+
+def show_problems(errors: dict[str, str], photo_error: str | None) -> None:
+    lines = [f"- **{tr(f'pin.field.{f}')}**: {tr(k)}" for f, k in errors.items()]
+    st.error(tr("pin.fix_fields") + "\n" + "\n".join(lines), icon=":material/error:")
+    if photo_error:
+        st.error(photo_error, icon=":material/hide_image:")
+
+
+def close(key: str) -> Callable[[], None]:
+    return lambda: st.session_state.pop(key, None)
+
+
+def new_pin_dialog(*args) -> None:
+    """The form for the pin being placed (``st.session_state[PENDING]``), as a dialog."""
+    st.dialog(tr("pin.new_title"), width="large", on_dismiss=close(PENDING))(new_pin)(*args)
+
+
+def pin_dialog(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category],
+               obs_id: int) -> None:
+    """An existing pin in a dialog: its details, and the form for whoever may change it."""
+    try:
+        obs = store.observation(obs_id)
+    except NotFound:  # deleted meanwhile
+        close(OPEN_PIN)()
+        return
+    title = (tr("pin.edit_title") if allowed(actor, Action.EDIT_OBSERVATION, observation=obs, walk=walk)
+             else tr("pin.view_title"))
+    st.dialog(title, width="large", on_dismiss=close(OPEN_PIN))(open_pin)(
+        store, actor, walk, categories, obs_id)
+
+
+def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category],
+            district_name: Callable[[str | None], str]) -> None:
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        st.rerun()
+    place, uid = pending["place"], pending["uuid"]
+    if place.accuracy_m is not None:
+        st.caption(tr("pin.accuracy", m=round(place.accuracy_m)))
+    else:
+        st.caption(tr("pin.tapped", district=district_name(place.district_id)))
+    confirmed = False
+    if not place.in_walk_district:
+        st.warning(tr("pin.outside", district=district_name(walk.district_id)),
+                   icon=":material/wrong_location:")
+        confirmed = st.checkbox(tr("pin.outside_ok"), key=f"{uid}-outside")
+    category, feeling, text, photo, photo_error = pin_fields(uid, categories)
+    save_col, cancel_col = st.columns(2)
+    save = save_col.button(tr("pin.save"), type="primary", width="stretch", key=f"{uid}-save",
+                           icon=":material/check:")
+    if cancel_col.button(tr("pin.cancel"), width="stretch", key=f"{uid}-cancel"):
+        close(PENDING)()
+        st.rerun()
+    if not save:
+        return
+    participant = store.participant(actor.participant_id) if actor.participant_id else None
+    draft, errors = capture.pin_draft(
+        place, walk, category=category, feeling=feeling, description=text, uuid=uid,
+        observed_at=datetime.now(UTC), categories=[c.id for c in categories],
+        confirmed_outside=confirmed, reported_by=actor.name,
+        group=participant.group if participant else "")
+    if photo_error:
+        errors["photo"] = "pin.photo_refused"
+    if errors:
+        show_problems(errors, photo_error)
+        return
+    try:
+        store.add_observations([draft], actor, photos={uid: photo} if photo else None)
+    except SAVE_ERRORS as e:  # keep what was typed, say why
+        st.error(tr("pin.save_failed", reason=problem_text(e)), icon=":material/cloud_off:")
+        return
+    close(PENDING)()
+    flash(tr("pin.saved"))
+    st.rerun()
+
+
+def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category],
+             obs_id: int) -> None:
+    try:
+        obs = store.observation(obs_id)
+    except NotFound:
+        close(OPEN_PIN)()
+        st.rerun()
+    labels = {c.id: c.label(lang()) for c in categories}
+    may_edit = allowed(actor, Action.EDIT_OBSERVATION, observation=obs, walk=walk)
+    st.markdown(f"**{markdown_text(labels.get(obs.category, obs.category))}** · "
+                f"{tr('pin.field.feeling')} {obs.feeling}/5")
+    mine = actor.participant_id is not None and obs.participant_id == actor.participant_id
+    if obs.reported_by and (mine or allowed(actor, Action.SEE_NAMES)):
+        st.caption(tr("pin.by", name=markdown_text(obs.reported_by)))
+    if photos := store.photos(obs.id):
+        st.image([store.photo(p["id"], thumb=True)[0] for p in photos], width=160)
+    if not may_edit:
+        if obs.description:
+            st.markdown(markdown_text(obs.description))
+        return
+    prefix = f"edit-{obs.id}-{obs.version}"  # a newer version (someone else's save) starts afresh
+    category, feeling, text, photo, photo_error = pin_fields(prefix, categories, obs)
+    c1, c2, c3 = st.columns(3)
+    save = c1.button(tr("pin.save"), type="primary", width="stretch", key=f"{prefix}-save",
+                     icon=":material/check:")
+    if c2.button(tr("pin.move"), width="stretch", key=f"{prefix}-move", icon=":material/open_with:"):
+        close(OPEN_PIN)()
+        st.session_state[MOVING] = obs.id
+        st.rerun()
+    if c3.button(tr("pin.delete"), width="stretch", key=f"{prefix}-delete", icon=":material/delete:"):
+        st.session_state[f"{prefix}-confirm-delete"] = True
+    if st.session_state.get(f"{prefix}-confirm-delete") and st.button(
+            tr("pin.delete_confirm"), type="primary", key=f"{prefix}-delete-yes",
+            icon=":material/delete_forever:"):
+        finish(lambda: store.delete_observation(obs.id, actor), tr("pin.deleted"))
+    if not save:
+        return
+    errors = capture.pin_problems(capture.PinPlace(obs.lon, obs.lat, obs.district_id, True),
+                                  category, feeling, text, labels, confirmed_outside=True)
+    if photo_error:
+        errors["photo"] = "pin.photo_refused"
+    if errors:
+        show_problems(errors, photo_error)
+        return
+
+    def save_changes() -> None:
+        store.update_observation(obs.id, actor, expected_version=obs.version, category=category,
+                                 feeling=feeling, description=text)
+        if photo is not None:
+            store.add_photo(obs.id, photo, actor)
+
+    finish(save_changes, tr("pin.changed"))
+
+
+def finish(action: Callable[[], Any], done: str) -> None:
+    """Run a change; on success close the dialog with ``done``, else say why and stay."""
+    try:
+        action()
+    except Conflict:
+        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+        return
+    except SAVE_ERRORS as e:
+        st.error(tr("pin.save_failed", reason=problem_text(e)), icon=":material/cloud_off:")
+        return
+    close(OPEN_PIN)()
+    flash(done)
+    st.rerun()
