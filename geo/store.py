@@ -440,8 +440,22 @@ class Store:
         from alembic import command
 
         with self.engine.connect() as conn:
-            command.upgrade(self._alembic_config(conn), "head")
-            conn.commit()
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite changes a table by copying it (Alembic's batch mode); with foreign
+                # keys on, dropping the old copy fails once other tables refer to its rows.
+                # The pragma only works outside a transaction, so it goes to the driver's
+                # connection before SQLAlchemy begins one; the keys are checked afterwards.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                command.upgrade(self._alembic_config(conn), "head")
+                if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                    raise StoreError("store.invalid", problems=broken)
+                conn.commit()
+            finally:
+                if sqlite:
+                    conn.rollback()
+                    conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         return self.revision()
 
     def revision(self) -> str | None:
@@ -606,7 +620,8 @@ class Store:
                     activity_id=d.activity_id, category_id=d.category,
                     description=d.description.strip(), feeling=d.feeling, lon=d.lon, lat=d.lat,
                     observed_at=d.observed_at or now, status=str(d.status),
-                    status_reason=d.status_reason.strip(), reported_by=d.reported_by,
+                    status_reason=d.status_reason.strip(),
+                    reported_by=actor.name if own is not None else d.reported_by,
                     group_id=d.group, is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
                     participant_id=own if own is not None else d.participant_id))
             if rows:

@@ -2,8 +2,9 @@
 
 Wrong codes are slowed down per connection (:class:`geo.auth.Throttle`)."""
 
+import uuid
+
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo.auth import Throttle
 from geo.model import Group
@@ -19,8 +20,11 @@ def join_throttle() -> Throttle:
 
 
 def who_is_trying() -> str:
-    ctx = get_script_run_ctx()
-    return st.context.ip_address or f"session:{ctx.session_id if ctx else '?'}"
+    """The connection's IP address; on the same machine (no address) the browser session."""
+    ip = st.context.ip_address
+    if isinstance(ip, str) and ip:
+        return ip
+    return st.session_state.setdefault("join_key", f"session:{uuid.uuid4()}")
 
 
 st.title(tr("join.heading"))

@@ -110,7 +110,12 @@ def show_problems(errors: dict[str, str], photo_error: str | None) -> None:
 
 
 def close(key: str) -> Callable[[], None]:
-    return lambda: st.session_state.pop(key, None)
+    def closing() -> None:
+        if key == OPEN_PIN:  # forget which version the closed form showed
+            for k in [k for k in st.session_state if str(k).startswith("pin-version-")]:
+                del st.session_state[k]
+        st.session_state.pop(key, None)
+    return closing
 
 
 def new_pin_dialog(*args) -> None:
@@ -197,7 +202,14 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
         if obs.description:
             st.markdown(markdown_text(obs.description))
         return
-    prefix = f"edit-{obs.id}-{obs.version}"  # a newer version (someone else's save) starts afresh
+    # The form is keyed by the version it shows: when someone else saved meanwhile, this run
+    # reads a newer version, and the person is told and shown it rather than losing their
+    # change silently or overwriting the other one.
+    shown = st.session_state.get(f"pin-version-{obs.id}")
+    if shown is not None and shown != obs.version:
+        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+    st.session_state[f"pin-version-{obs.id}"] = obs.version
+    prefix = f"edit-{obs.id}-{obs.version}"
     category, feeling, text, photo, photo_error = pin_fields(prefix, categories, obs)
     c1, c2, c3 = st.columns(3)
     save = c1.button(tr("pin.save"), type="primary", width="stretch", key=f"{prefix}-save",

@@ -1,11 +1,13 @@
 """AppTest fixtures: the pages run against a real SQLite file with the demo data."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 import streamlit as st
 
 from geo import demo
+from geo.store import Store
 from tests.conftest import make_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,5 +29,24 @@ def app_env(demo_db, monkeypatch):
     st.cache_resource.clear()
     st.cache_data.clear()
     yield demo_db
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def db(demo_db, tmp_path, monkeypatch) -> Store:
+    """A copy of the demo database of the test's own, for tests that change it (close the
+    demo's open walk, add pins): the other page tests rely on the demo as it is."""
+    copy = tmp_path / "own.db"
+    with sqlite3.connect(demo_db.split("///", 1)[1]) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store = Store(url)
+    yield store
+    store.dispose()
     st.cache_resource.clear()
     st.cache_data.clear()

@@ -4,11 +4,9 @@ close, follow on the map, and who may use it.
 Each test gets its own copy of the demo database: these tests open and close walks, and the
 other page tests rely on the demo's open walk staying open."""
 
-import sqlite3
 from datetime import date, time, timedelta
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import demo
@@ -20,23 +18,6 @@ from tests.app.conftest import APP, ROOT
 PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
 ADMIN = Actor(role=Role.ADMIN, name="Anna Admin", user_id=2)
 FORBIDDEN = "Din roll får inte göra det här."
-
-
-@pytest.fixture
-def db(demo_db, tmp_path, monkeypatch) -> Store:
-    copy = tmp_path / "walks.db"
-    with sqlite3.connect(demo_db.split("///", 1)[1]) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.delenv("PUBLIC_URL", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store = Store(url)
-    yield store
-    store.dispose()
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def walks_page(actor: Actor | None = PLANNER, **state) -> AppTest:

@@ -269,3 +269,21 @@ def test_old_failures_are_forgotten():
         throttle.failed("k", WHEN)
     later = WHEN + timedelta(seconds=Throttle.WINDOW_S + 1)
     assert throttle.wait_s("k", later) == 0 and throttle.failed("k", later) == 0
+
+
+def test_a_lost_database_is_a_clear_error(tmp_path):
+    import shutil
+
+    from geo.store import Unavailable
+    from tests.conftest import make_store
+
+    folder = tmp_path / "server"
+    store = make_store(f"sqlite:///{folder / 'app.db'}")
+    walk = store.add_walk(PLANNER, slug="w", district_id="andersberg", title="W", starts_at=WHEN,
+                          status="open")
+    draft = a_pin(store, walk, PLANNER)
+    store.dispose()
+    shutil.rmtree(folder)  # the database is gone (a lost mount, a removed disk)
+    with pytest.raises(Unavailable) as e:
+        store.add_observations([draft], PLANNER)
+    assert e.value.key == "store.unavailable"

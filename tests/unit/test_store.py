@@ -8,6 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from geo import catalog, districts
 from geo import store as store_mod
 from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.store import Conflict, Invalid, NotFound, Store
@@ -38,17 +39,42 @@ def test_migration_from_empty_matches_the_schema(tmp_path):
 
 
 def test_upgrade_keeps_the_rows_of_an_older_schema(tmp_path):
+    """A database made by the first release, with pins, a photo and a measure linked to them,
+    is brought up to the newest schema with every row kept (SQLite copies a table to change
+    it, which must not trip over the rows that refer to it)."""
     from alembic import command
 
     s = Store(f"sqlite:///{tmp_path / 'old.db'}")
     with s.engine.connect() as conn:
         command.upgrade(s._alembic_config(conn), "0001")
         conn.commit()
-    with s.engine.begin() as conn:  # a row written by the 0001 schema
-        conn.execute(text("INSERT INTO municipality (id, name, kommunkod, county) "
-                          "VALUES ('halmstad', 'Halmstad', '1380', 'Hallands län')"))
+    s.sync_catalog(catalog.load(), districts.load())
+    now = "2019-10-15 17:00:00.000000"
+    with s.engine.begin() as conn:  # rows written by the 0001 schema
+        conn.execute(text(
+            "INSERT INTO walk (id, slug, district_id, title, starts_at, meeting_point, groups, leader,"
+            " status, is_demo, created_at) VALUES (1, 'w', 'andersberg', 'W', :t, '', '[]', '',"
+            " 'closed', 0, :t)"), {"t": now})
+        conn.execute(text(
+            "INSERT INTO observation (id, uuid, walk_id, district_id, category_id, description,"
+            " feeling, lon, lat, observed_at, status, status_reason, reported_by, group_id, is_demo,"
+            " created_at, updated_at, version) VALUES (1, '6f1c0b1e-8a44-4c1e-9d0e-1f2a3b4c5d6e', 1,"
+            " 'andersberg', 'belysning', 'Mörkt', 4, 12.9012, 56.6606, :t, 'new', '', 'Kim', '', 0,"
+            " :t, :t, 1)"), {"t": now})
+        conn.execute(text("INSERT INTO photo (observation_id, kind, mime, width, height, data,"
+                          " created_at) VALUES (1, 'before', 'image/jpeg', 1, 1, x'ffd8', :t)"), {"t": now})
+        conn.execute(text(
+            "INSERT INTO measure (id, type_id, title, description, geojson, responsible,"
+            " responsible_name, status, status_reason, is_demo, created_at, updated_at, version)"
+            " VALUES (1, 'belysning_ny', 'Ny lampa', '', '{\"type\": \"Point\", \"coordinates\":"
+            " [12.9012, 56.6606]}', 'kommun', '', 'proposed', '', 0, :t, :t, 1)"), {"t": now})
+        conn.execute(text("INSERT INTO measure_observation VALUES (1, 1)"))
     assert s.migrate() == HEAD
-    assert s.municipalities()[0].name == "Halmstad"
+    assert s.observation(1).description == "Mörkt" and s.observation(1).participant_id is None
+    assert [p["width"] for p in s.photos(1)] == [1] and s.measure(1).observation_ids == (1,)
+    assert s.walk(1).join_code is None
+    with s.engine.connect() as conn:  # foreign keys are on again afterwards
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(store):

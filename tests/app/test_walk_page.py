@@ -1,0 +1,219 @@
+"""The participant's pages through AppTest: join (right code, wrong code, slowed down),
+resume by the link's token, the pin form (named problems, outside the district, saving),
+own pins and others', and what a closed walk allows."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import capture, demo
+from geo.model import Actor, ObservationDraft, Role
+from tests.app.conftest import APP
+
+PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
+ANDERSBERG = (12.8990, 56.6608)
+OUTSIDE = (12.8700, 56.6450)  # south of Andersberg
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def visitor(**query) -> AppTest:
+    """A new browser session; without a token or ``kod`` it opens the join page by hand."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    run(at)
+    if not query:
+        at.switch_page("pages/join.py")
+        run(at)
+    return at
+
+
+def as_actor(actor: Actor, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["actor"] = actor
+    for k, v in state.items():
+        at.session_state[k] = v
+    return run(at)
+
+
+def join(at: AppTest, code: str, name: str = "Kim") -> AppTest:
+    at.text_input[0].input(code)
+    at.text_input[1].input(name)
+    at.button[0].click()
+    return run(at)
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def pending(db, lon_lat, walk) -> dict:
+    return {"place": capture.place_pin(*lon_lat, walk, db.districts()), "uuid": str(uuid.uuid4())}
+
+
+def choose(at: AppTest, category: str | None, feeling: int | None) -> None:
+    groups = {g.label: g for g in at.get("button_group")}
+    if category:
+        groups["Vad gäller det?"].set_value(category)
+    if feeling:
+        groups["Hur otryggt känns det här?"].set_value(feeling)
+
+
+@pytest.fixture
+def open_walk(db):
+    return db.walk_by_code(demo.DEMO_JOIN_CODE)
+
+
+def test_join_with_the_qr_link_lands_on_the_walk_with_a_token(db, open_walk):
+    at = visitor(kod=demo.DEMO_JOIN_CODE)
+    assert at.text_input[0].value == demo.DEMO_JOIN_CODE  # filled in from the link
+    at.text_input[1].input("Kim")
+    at.button[0].click()
+    run(at)
+    actor = at.session_state["actor"]
+    assert (actor.role, actor.walk_id, actor.name) == (Role.PARTICIPANT, open_walk.id, "Kim")
+    assert at.title[0].value.startswith("Demovandring i Andersberg")
+    token = at.query_params["t"]
+    assert db.resume(token) == actor and "kod" not in at.query_params
+
+
+def test_a_reload_with_the_token_resumes_the_walk(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    at = visitor(t=db.reconnect_token(kim))
+    assert at.session_state["actor"] == kim and at.title[0].value.startswith("Demovandring")
+    stranger = visitor(t="not-a-token")
+    assert "actor" not in stranger.session_state and "t" not in stranger.query_params
+
+
+def test_wrong_code_says_so_and_repeated_wrong_codes_are_slowed(db):
+    at = visitor()
+    join(at, "ZZZZZZ")
+    assert errors(at) == ["Vandringskod: det finns ingen pågående vandring med den koden"]
+    join(at, "ZZZZZZ")
+    join(at, "ZZZZZZ")  # the third wrong try: now the connection waits
+    assert any(e.startswith("För många felaktiga koder – vänta 2 sekunder") for e in errors(at))
+    join(at, demo.DEMO_JOIN_CODE)  # even the right code waits until the time is up
+    assert "actor" not in at.session_state and any("vänta" in e for e in errors(at))
+
+
+def test_missing_name_is_named(db):
+    at = join(visitor(), demo.DEMO_JOIN_CODE, name="  ")
+    assert errors(at) == ["Förnamn eller smeknamn: måste fyllas i"]
+
+
+def test_pin_form_names_what_is_missing_and_keeps_what_was_typed(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    pin = pending(db, ANDERSBERG, open_walk)
+    at = as_actor(kim, pin_pending=pin)
+    at.text_area[0].input("Mörkt vid tunneln")
+    button(at, "Spara").click()
+    run(at)
+    assert errors(at) == ["Fyll i det som saknas:\n- **Kategori**: måste fyllas i\n"
+                          "- **Otrygghet**: måste fyllas i"]
+    assert at.text_area[0].value == "Mörkt vid tunneln"
+    choose(at, "belysning", 4)
+    button(at, "Spara").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
+    [saved] = [o for o in db.observations(walk_id=open_walk.id) if o.participant_id == kim.participant_id]
+    assert (saved.uuid, saved.category, saved.feeling, saved.description) == (pin["uuid"], "belysning", 4, "Mörkt vid tunneln")
+    assert (saved.district_id, saved.activity_id) == ("andersberg", open_walk.activity_id)
+    assert "pin_pending" not in at.session_state
+
+
+def test_a_pin_outside_the_district_asks_for_confirmation(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    at = as_actor(kim, pin_pending=pending(db, OUTSIDE, open_walk))
+    assert any("utanför vandringens område" in w.value for w in at.warning)
+    choose(at, "klotter", 2)
+    button(at, "Spara").click()
+    run(at)
+    assert "bekräfta att platsen ska sparas" in errors(at)[0]
+    at.checkbox[0].check()
+    button(at, "Spara").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
+
+
+def own_pin(db, walk, actor, feeling=3) -> int:
+    return db.add_observation(ObservationDraft(category="belysning", lon=ANDERSBERG[0],
+                                               lat=ANDERSBERG[1], feeling=feeling, walk_id=walk.id,
+                                               description="Mörkt"), actor)
+
+
+def test_own_pin_is_changed_and_deleted_others_only_shown(db, open_walk):
+    kim, lo = db.join_walk(demo.DEMO_JOIN_CODE, "Kim"), db.join_walk(demo.DEMO_JOIN_CODE, "Lo")
+    mine, theirs = own_pin(db, open_walk, kim), own_pin(db, open_walk, lo, feeling=5)
+    at = as_actor(kim, pin_open=mine)
+    choose(at, None, 1)
+    button(at, "Spara").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Ändringen är sparad."]
+    assert db.observation(mine).feeling == 1 and db.observation(mine).version == 2
+
+    at = as_actor(kim, pin_open=theirs)
+    assert not [b for b in at.button if b.label in ("Spara", "Ta bort", "Flytta")]
+    assert "Lo" not in " ".join(c.value for c in at.caption)  # other people's names stay hidden
+
+    at = as_actor(kim, pin_open=mine)
+    button(at, "Ta bort").click()
+    run(at)
+    button(at, "Ja, ta bort iakttagelsen").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Iakttagelsen är borttagen."]
+    assert {o.id for o in db.observations(walk_id=open_walk.id)} >= {theirs} and mine not in {
+        o.id for o in db.observations(walk_id=open_walk.id)}
+
+
+def test_a_stale_edit_is_told_and_shown_the_new_state(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    mine = own_pin(db, open_walk, kim)
+    at = as_actor(kim, pin_open=mine)
+    db.update_observation(mine, PLANNER, expected_version=1, feeling=5)  # the leader, meanwhile
+    choose(at, None, 2)
+    button(at, "Spara").click()
+    run(at)
+    assert any("Någon annan ändrade iakttagelsen" in w.value for w in at.warning)
+    assert db.observation(mine).feeling == 5  # the leader's change stands
+    assert at.get("button_group")[-1].value == 5  # and is what the form now shows
+
+
+def test_after_closing_participants_only_look(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    mine = own_pin(db, open_walk, kim)
+    db.set_walk_status(open_walk.id, "closed", PLANNER)
+    at = as_actor(kim, pin_open=mine)
+    assert any("Vandringen är avslutad" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label in ("Spara", "Ta bort", "Flytta")]
+    at = as_actor(kim, pin_pending=pending(db, ANDERSBERG, open_walk))
+    assert not [b for b in at.button if b.label == "Spara"]  # no new pins either
+
+
+def test_the_leader_sees_every_pin_and_may_change_any(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    theirs = own_pin(db, open_walk, kim)
+    at = as_actor(PLANNER, walk_id=open_walk.id)
+    at.switch_page("pages/walk.py")
+    run(at)
+    assert at.selectbox(key="walk_id").value == open_walk.id
+    n = len(db.observations(walk_id=open_walk.id))
+    assert at.expander[0].label == f"Alla iakttagelser på vandringen ({n})"
+    at.session_state["pin_open"] = theirs
+    run(at)
+    assert "Satt av Kim" in [c.value for c in at.caption]  # planners see who reported
+    choose(at, None, 2)
+    button(at, "Spara").click()
+    run(at)
+    assert db.observation(theirs).feeling == 2
