@@ -211,3 +211,25 @@ def test_a_tablet_in_dark_mode_gets_the_dark_theme_and_a_dark_map(app_url, table
         "getComputedStyle(document.querySelector('.leaflet-tile-pane')).filter.includes('invert')")
     # the "Här är jag" button keeps a high contrast in the dark theme as well
     assert page.get_by_role("button", name="Här är jag", exact=True).bounding_box()["height"] >= 56
+
+
+def test_a_file_that_is_not_an_image_is_refused_with_a_reason(app_url, app_db, tablet, tmp_path):
+    page = tablet()
+    join(page, app_url, "Ines")
+    tap_at(page, map_frame(page), 12.8978, 56.6620)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("radio", name=re.compile("Belysning")).tap()
+    dialog.get_by_role("radio", name="3", exact=True).tap()
+    fake = tmp_path / "foto.jpg"  # a script with a picture's name
+    fake.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>")
+    dialog.locator('input[type="file"]').set_input_files(str(fake))
+    dialog.get_by_role("button", name="Spara").tap()
+    dialog.get_by_text("bilden kan inte tas emot").wait_for(timeout=20_000)
+    dialog.get_by_text(re.compile("SVG-bilder tas inte emot")).wait_for()
+    store = Store(app_db)
+    assert not [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Ines"]
+    # without the file the same pin saves, with what was chosen still chosen
+    dialog.get_by_role("button", name=re.compile("Remove|Ta bort")).first.tap()
+    dialog.get_by_role("button", name="Spara").tap()
+    page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
+    assert [o.feeling for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Ines"] == [3]
