@@ -82,7 +82,8 @@ def test_hand_made_set_gives_three_hot_spots_counted_by_hand():
 
 def test_result_does_not_depend_on_input_order():
     data = hand_made()
-    assert hot_spots(data) == hot_spots(list(reversed(data))) == hot_spots(sorted(data, key=lambda o: o.id))
+    by_id = sorted(data, key=lambda o: o.id)
+    assert hot_spots(data) == hot_spots(list(reversed(data))) == hot_spots(by_id)
 
 
 def test_ties_in_count_are_ordered_by_mean_feeling():
@@ -228,7 +229,8 @@ def test_hot_spot_invariants(points, radius, min_count, rnd):
     assert sum(h.count for h in spots) <= len(data)
     assert all(h.count >= min_count and h.count == len(h.observation_ids) for h in spots)
     assert [h.id for h in spots] == list(range(1, len(spots) + 1))
-    assert [(-h.count, -h.mean_feeling) for h in spots] == sorted((-h.count, -h.mean_feeling) for h in spots)
+    keys = [(-h.count, -h.mean_feeling) for h in spots]
+    assert keys == sorted(keys)
     # DBSCAN's semantics against brute force: core points (>= min_count within r) that are
     # within r of each other share a hot spot, and every member is within r of a core member.
     xy = np.array(points, dtype=float)
