@@ -12,8 +12,8 @@ returned, and they answer with a draft for :meth:`geo.store.Store.add_observatio
 * :func:`pin_draft` checks the form and builds the draft, linked to the walk and to the
   promise activity the walk carries out.  The draft's ``uuid`` is made when the pin is
   placed, so a double tap on "Spara" or a resubmitted form saves one pin, not two.
-* :func:`pin_near` finds the pin a tap landed on (within a finger's width), measured in
-  metres in SWEREF 99 TM.
+* :func:`pins_at` finds the pins a tap landed on, from the marker's place that ``st_folium``
+  reports; :func:`pin_near` the pin nearest a point.  Both measure in metres in SWEREF 99 TM.
 """
 
 from __future__ import annotations
@@ -99,6 +99,22 @@ def pin_draft(place: PinPlace | None, walk: Walk, *, category: str | None, feeli
         category=category, lon=place.lon, lat=place.lat, feeling=feeling,
         description=(description or "").strip(), observed_at=observed_at, walk_id=walk.id,
         activity_id=walk.activity_id, uuid=uuid, reported_by=reported_by, group=group), {}
+
+
+def pins_at(geometry: object, observations: Iterable[Observation],
+            tolerance_m: float = 1.5) -> list[Observation]:
+    """The pins drawn at a clicked marker: ``st_folium`` reports a click on a circle marker
+    with the marker's own place as a GeoJSON Point (``last_active_drawing``), rounded to
+    about a metre; several pins can share that place."""
+    if not isinstance(geometry, Mapping) or geometry.get("type") != "Point":
+        return []
+    coords = geometry.get("coordinates")
+    point = click_point({"lng": coords[0], "lat": coords[1]}) if isinstance(coords, (list, tuple)) \
+        and len(coords) == 2 else None
+    if point is None:
+        return []
+    return [o for o in observations if abs(o.lat - point[1]) < 1e-4 and abs(o.lon - point[0]) < 2e-4
+            and distance_m((o.lon, o.lat), point) <= tolerance_m]
 
 
 def pin_near(lon: float, lat: float, observations: Iterable[Observation],

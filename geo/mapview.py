@@ -38,8 +38,11 @@ def _bounds(geojson: Mapping[str, Any]) -> list[list[float]]:
 
 def base_map(district: District, *, tiles: bool = True, height: int | None = None) -> folium.Map:
     """An empty map fitted to ``district``; OpenStreetMap tiles unless ``tiles`` is False."""
+    # keyboard=False: Leaflet's keyboard handler focuses the map on mousedown, and focusing
+    # the map's frame scrolls the page when the map is not wholly in view, so the first
+    # click landed somewhere else than it was pressed.
     m = folium.Map(location=leaflet(*district.centre), zoom_start=15, tiles=None,
-                   control_scale=True, height=height or "100%")
+                   control_scale=True, height=height or "100%", keyboard=False)
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap",
                          max_zoom=19, control=False).add_to(m)
@@ -174,7 +177,7 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <details class="tk-legend" open style="position:absolute; z-index:9999; bottom:24px;
+        <details class="tk-legend" {{ "open" if this.open else "" }} style="position:absolute; z-index:9999; bottom:24px;
              left:10px; background:rgba(255,255,255,.95); color:#111; padding:6px 10px;
              border-radius:6px; font:13px/1.35 system-ui,sans-serif; max-width:60%;
              box-shadow:0 1px 4px rgba(0,0,0,.35); max-height:40%; overflow:auto">
@@ -187,8 +190,9 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, items: list[tuple[str, str]], open: bool = True) -> None:
         super().__init__()
+        self.open = open
         self.title = html_text(title)
         self.items = [(html_text(c), html_text(label)) for c, label in items]
 

@@ -720,24 +720,14 @@ class Store:
     # --- measures -------------------------------------------------------------------
     def add_measure(self, draft: MeasureDraft, actor: Actor, at: datetime | None = None) -> int:
         roles.require(actor, Action.MANAGE_MEASURES)
-        known = self.known_ids()
-        errors = workflow.validate_measure(draft, known["measure_type"], known["activity"])
-        if errors:
-            raise Invalid(errors)
-        from shapely.geometry import shape
-
-        centre = shape(draft.geometry).representative_point()
-        placed = self.districts().place(centre.x, centre.y)
+        placed = self._checked_measure(draft)
         now = at or _now()
         with self._write() as conn:
-            found = set(conn.scalars(select(observation.c.id).where(
-                observation.c.id.in_(list(draft.observation_ids)))))
-            if missing := sorted(set(draft.observation_ids) - found):
-                raise Invalid({"observation_ids": "validation.unknown_observation"}, ids=missing)
+            self._require_observations(conn, draft.observation_ids)
             mid = conn.execute(insert(measure).values(
                 type_id=draft.type, title=draft.title.strip(),
                 description=draft.description.strip(),
-                district_id=placed.id if placed else None, activity_id=draft.activity_id,
+                district_id=placed, activity_id=draft.activity_id,
                 geojson=_dumps(draft.geometry), responsible=str(draft.responsible),
                 responsible_name=draft.responsible_name, due=draft.due, cost_sek=draft.cost_sek,
                 status=str(draft.status), status_reason=draft.status_reason, is_demo=draft.is_demo,
@@ -749,6 +739,60 @@ class Store:
                 entity="measure", entity_id=mid, from_status=None, to_status=str(draft.status),
                 actor=actor.label, at=now, comment=draft.status_reason))
         return mid
+
+    def _checked_measure(self, draft: MeasureDraft) -> str | None:
+        """Validate a measure; returns the district its place lies in."""
+        known = self.known_ids()
+        if errors := workflow.validate_measure(draft, known["measure_type"], known["activity"]):
+            raise Invalid(errors)
+        from shapely.geometry import shape
+
+        centre = shape(draft.geometry).representative_point()
+        placed = self.districts().place(centre.x, centre.y)
+        return placed.id if placed else None
+
+    @staticmethod
+    def _require_observations(conn: Connection, ids: Iterable[int]) -> None:
+        ids = set(ids)
+        found = set(conn.scalars(select(observation.c.id).where(observation.c.id.in_(list(ids)))))
+        if missing := sorted(ids - found):
+            raise Invalid({"observation_ids": "validation.unknown_observation"}, ids=missing)
+
+    def update_measure(self, measure_id: int, actor: Actor, *, expected_version: int,
+                       **changes: Any) -> Measure:
+        """Change a measure's fields (type, title, description, geometry, responsible,
+        responsible_name, due, cost_sek, activity_id, observation_ids).  ``expected_version``
+        is the version the planner edited: when someone else saved in between,
+        :class:`Conflict` is raised and nothing changes.  Status changes go through
+        :meth:`set_measure_status`, which records them."""
+        roles.require(actor, Action.MANAGE_MEASURES)
+        editable = {"type", "title", "description", "geometry", "responsible", "responsible_name",
+                    "due", "cost_sek", "activity_id", "observation_ids"}
+        if unknown := set(changes) - editable:
+            raise Invalid({f: "validation.not_editable" for f in sorted(unknown)})
+        old = self.measure(measure_id)
+        draft = MeasureDraft(**{f: getattr(old, f) for f in editable}, status=old.status,
+                             status_reason=old.status_reason)
+        draft = replace(draft, **changes)
+        placed = self._checked_measure(draft)
+        with self._write() as conn:
+            self._require_observations(conn, draft.observation_ids)
+            done = conn.execute(update(measure).where(
+                measure.c.id == measure_id, measure.c.version == expected_version).values(
+                type_id=draft.type, title=draft.title.strip(), description=draft.description.strip(),
+                district_id=placed, activity_id=draft.activity_id, geojson=_dumps(draft.geometry),
+                responsible=str(draft.responsible), responsible_name=draft.responsible_name,
+                due=draft.due, cost_sek=draft.cost_sek, updated_at=_now(),
+                version=measure.c.version + 1)).rowcount
+            if not done:
+                raise Conflict("store.conflict", what="measure", id=measure_id)
+            if "observation_ids" in changes:
+                conn.execute(delete(measure_observation).where(measure_observation.c.measure_id == measure_id))
+                if draft.observation_ids:
+                    conn.execute(insert(measure_observation), [
+                        {"measure_id": measure_id, "observation_id": o}
+                        for o in sorted(set(draft.observation_ids))])
+        return self.measure(measure_id)
 
     def measures(self, district_ids: Iterable[str] | None = None,
                  ids: Iterable[int] | None = None) -> list[Measure]:

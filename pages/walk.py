@@ -141,14 +141,14 @@ def live_map() -> None:
                      accuracy_m=place.accuracy_m if place else None)
     out = st_folium(walk_map(store.districts(), walk, lang(), night=night), key=f"walkmap-{walk.id}",
                     feature_group_to_add=pins, height=MAP_HEIGHT, use_container_width=True,
-                    returned_objects=["last_clicked", "last_object_clicked"])
+                    returned_objects=["last_clicked", "last_object_clicked", "last_active_drawing"])
     st.caption(tr("pin.live", n=len(observations), s=REFRESH_S))
     tapped_pin = capture.click_point(out.get("last_object_clicked"))
     if tapped_pin is not None and tapped_pin != seen.get("pin"):
-        seen["pin"] = tapped_pin
-        if (hit := capture.pin_near(*tapped_pin, observations, tolerance_m=2.0)) is not None:
+        seen["pin"] = tapped_pin  # the pin's own place comes as the "drawing" of the tap
+        if hits := capture.pins_at((out.get("last_active_drawing") or {}).get("geometry"), observations):
             st.session_state.pop(PENDING, None)
-            st.session_state[OPEN_PIN] = hit.id
+            st.session_state[OPEN_PIN] = hits[-1].id  # the newest of the pins at that place
             st.rerun()
     tapped = capture.click_point(out.get("last_clicked"))
     if tapped is not None and tapped != seen.get("map"):

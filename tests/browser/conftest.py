@@ -153,8 +153,11 @@ def sign_in(page, app_url: str, username: str = "demo-planerare",
 
 
 def map_frame(page, timeout: float = 30_000):
-    """The st_folium iframe's frame, once Leaflet has drawn in it."""
+    """The st_folium iframe's frame, once Leaflet has drawn in it and st_folium listens for
+    clicks on its layers (a person's first click comes later than a test's)."""
     iframe = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=timeout)
     frame = iframe.content_frame()
     frame.wait_for_selector(".leaflet-container", timeout=timeout)
+    frame.wait_for_function("window.map && Object.values(window.map._layers).some("
+                            "l => l.listens && l.listens('click'))", timeout=timeout)
     return frame

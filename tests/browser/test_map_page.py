@@ -1,9 +1,12 @@
-"""The first map page in headless Chromium with no internet: outline and demo pins show."""
+"""The planner map in headless Chromium with no internet: layers, a pin's details, and a
+measure planned from a hot spot, linked to its observations and a promise activity."""
 
+import re
 from urllib.parse import urlparse
 
 import pytest
 
+from geo.store import Store
 from tests.browser.conftest import map_frame, sign_in
 
 pytestmark = pytest.mark.browser
@@ -11,32 +14,66 @@ pytestmark = pytest.mark.browser
 TILE_HOST = "tile.openstreetmap.org"
 
 
-def test_map_shows_outline_and_demo_pins_without_internet(app_url, page):
+def others(page):
+    return [u for u in page.outside if urlparse(u).hostname != TILE_HOST]
+
+
+def test_map_shows_outline_pins_hot_spots_and_layers_without_internet(app_url, page):
     sign_in(page, app_url)
     frame = map_frame(page)
-    # The district outline is an SVG path; demo pins are circle markers with class tk-obs.
-    frame.wait_for_selector("path.tk-obs", timeout=30_000)
     pins = frame.locator("path.tk-obs").count()
     assert pins >= 50, f"expected Andersberg's demo pins, saw {pins}"
-    assert frame.locator("path.leaflet-interactive, path").count() > pins  # + outline
+    assert frame.locator("path.tk-hotspot").count() >= 5 and frame.locator(".tk-spot-count").count() >= 5
+    assert frame.locator("path.tk-measure").count() >= 1
     box = frame.locator(".leaflet-container").bounding_box()
     assert box and box["height"] > 300
-    # Legend and layer control came along, in Swedish.
-    assert frame.locator(".tk-legend").inner_text().startswith("Teckenförklaring")
-    assert "Iakttagelser" in frame.locator(".leaflet-control-layers").inner_text()
-    # Nothing but map tiles was asked of another host.
-    others = [u for u in page.outside if urlparse(u).hostname != TILE_HOST]
-    assert others == [], others
+    assert frame.locator(".tk-legend").text_content().split()[0] == "Teckenförklaring"
+    layers = frame.locator(".leaflet-control-layers").text_content()
+    for name in ("Iakttagelser", "Värmekarta", "Hot spots", "Åtgärder", "Getis-Ord"):
+        assert name in layers, layers
+    assert others(page) == [], others(page)
 
 
-def test_pin_popup_shows_escaped_text(app_url, page):
+def test_layers_switch_on_and_off(app_url, page):
     sign_in(page, app_url)
     frame = map_frame(page)
-    frame.wait_for_selector("path.tk-obs")
-    frame.locator("path.tk-obs").first.dispatch_event("click")
-    popup = frame.wait_for_selector(".leaflet-popup-content", timeout=10_000)
-    text = popup.inner_text()
-    assert "Kategori" in text and "Otrygghet" in text
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_label(re.compile("Värmekarta")).check()
+    frame.wait_for_selector("canvas.leaflet-heatmap-layer", timeout=10_000)
+    frame.get_by_label(re.compile("Iakttagelser")).uncheck()
+    assert frame.locator("path.tk-obs").count() == 0
+    frame.get_by_label(re.compile("Hot spots")).uncheck()
+    assert frame.locator("path.tk-hotspot").count() == 0
+    frame.get_by_label(re.compile("Iakttagelser")).check()
+    assert frame.locator("path.tk-obs").count() >= 50
+
+
+def test_a_pin_shows_its_details_and_a_hot_spot_becomes_a_measure(app_url, app_db, page):
+    sign_in(page, app_url)
+    frame = map_frame(page)
+    # a click on a pin in a hot spot: its details, and the hot spot it belongs to
+    frame.locator(".tk-spot-count").first.click(force=True)
+    summary = page.get_by_text(re.compile(r"Hot spot \d+: \d+ iakttagelser"))
+    summary.wait_for(timeout=20_000)
+    spot_id, count = map(int, re.search(r"Hot spot (\d+): (\d+)", summary.inner_text()).groups())
+    assert page.get_by_text("Historik").count() >= 1
+    assert page.get_by_text(re.compile(r"Aktivitet i medborgarlöftet: halmstad-2019")).count() >= 1
+    page.get_by_role("button", name=f"Planera en åtgärd för hot spot {spot_id}").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Rubrik").wait_for(timeout=20_000)
+    assert dialog.get_by_label("Rubrik").input_value() == f"Åtgärd vid hot spot {spot_id}"
+    dialog.get_by_label("Rubrik").fill("Ny belysning längs gångvägen")
+    dialog.get_by_label("Vem (t.ex. fastighetsägare)").fill("HFAB")
+    dialog.get_by_role("button", name="Spara åtgärden").click()
+    page.get_by_text(re.compile(r"Åtgärd \d+ är sparad")).wait_for(timeout=20_000)
+    new_id = int(re.search(r"Åtgärd (\d+)", page.get_by_text(re.compile(r"Åtgärd \d+ är sparad")).inner_text()).group(1))
+
+    measure = Store(app_db).measure(new_id)
+    assert measure.title == "Ny belysning längs gångvägen" and measure.responsible_name == "HFAB"
+    assert len(measure.observation_ids) == count and measure.geometry["type"] == "Polygon"
+    assert measure.activity_id and measure.activity_id.startswith("halmstad-2019")
+    assert measure.district_id == "andersberg" and measure.status == "proposed"
+    assert others(page) == [], others(page)
 
 
 def test_about_page_names_sources(app_url, page):
@@ -47,5 +84,4 @@ def test_about_page_names_sources(app_url, page):
     assert "SCB" in body and "RegSO" in body and "OpenStreetMap" in body
     page.get_by_text("Medborgarlöfte Halmstad 2019").click()
     page.wait_for_selector("text=halmstad-2019.1.6", timeout=10_000)
-    others = [u for u in page.outside if urlparse(u).hostname != TILE_HOST]
-    assert others == [], others
+    assert others(page) == [], others(page)

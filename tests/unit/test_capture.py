@@ -287,3 +287,13 @@ def test_a_lost_database_is_a_clear_error(tmp_path):
     with pytest.raises(Unavailable) as e:
         store.add_observations([draft], PLANNER)
     assert e.value.key == "store.unavailable"
+
+
+def test_pins_at_the_marker_st_folium_reports():
+    a, b, c = obs(1, 12.90120, 56.66060), obs(2, 12.90120, 56.66060), obs(3, 12.90135, 56.66060)
+    point = {"type": "Point", "coordinates": [12.9012, 56.6606]}
+    assert [o.id for o in capture.pins_at(point, [a, b, c])] == [1, 2]
+    assert capture.pins_at({"type": "Polygon", "coordinates": []}, [a]) == []
+    for bad in (None, {}, {"type": "Point"}, {"type": "Point", "coordinates": [1]},
+                {"type": "Point", "coordinates": ["x", "y"]}):
+        assert capture.pins_at(bad, [a]) == []

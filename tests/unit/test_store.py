@@ -200,3 +200,29 @@ def test_walks_and_remove_demo(store):
     assert not store.has_demo()
     assert [o.id for o in store.observations()] == [real]
     assert store.walk_by_slug("andersberg-demo") is None
+
+
+def test_measure_is_edited_with_its_links_and_a_stale_edit_is_a_conflict(store):
+    a = store.add_observation(draft(), SYSTEM)
+    b = store.add_observation(draft(lon=12.9015), SYSTEM)
+    mid = store.add_measure(MeasureDraft(type="belysning_ny", title="Ny lampa", responsible="kommun",
+                                         geometry={"type": "Point", "coordinates": [12.9012, 56.6606]},
+                                         observation_ids=(a,)), SYSTEM)
+    path = {"type": "LineString", "coordinates": [[12.9010, 56.6605], [12.9020, 56.6608]]}
+    changed = store.update_measure(mid, SYSTEM, expected_version=1, title=" Två lampor ",
+                                   geometry=path, observation_ids=(a, b), cost_sek=24000,
+                                   responsible="fastighetsagare", responsible_name="HFAB")
+    assert (changed.title, changed.geometry, changed.observation_ids, changed.cost_sek, changed.version) == (
+        "Två lampor", path, (a, b), 24000, 2)
+    assert changed.district_id == "andersberg" and changed.status == "proposed"
+    with pytest.raises(Conflict):
+        store.update_measure(mid, SYSTEM, expected_version=1, title="Gammal")
+    with pytest.raises(Invalid) as e:
+        store.update_measure(mid, SYSTEM, expected_version=2, title=" ", cost_sek=-1, status="done")
+    assert e.value.errors == {"status": "validation.not_editable"}
+    with pytest.raises(Invalid) as e:
+        store.update_measure(mid, SYSTEM, expected_version=2, title=" ", cost_sek=-1)
+    assert set(e.value.errors) == {"title", "cost_sek"}
+    with pytest.raises(Invalid):
+        store.update_measure(mid, SYSTEM, expected_version=2, observation_ids=(a, 999))
+    assert store.measure(mid) == changed  # nothing of the refused edits was saved

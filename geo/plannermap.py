@@ -1,0 +1,208 @@
+"""The planner's map: many observations, a heat map, hot spots and measures, as layers.
+
+Built for volume.  The plain approach (one folium ``Marker`` with a ``Popup`` per
+observation) sends about 700 bytes of HTML and script per point: 7 MB for 10,000.  Here
+the observations travel once, as one compact array (``[lat, lon, category, status, feeling]``,
+about 35 bytes a point), and the browser draws them from it: as circle markers (on a canvas
+when there are many, as SVG paths with the class ``tk-obs`` otherwise), clustered when asked,
+and as a heat map from the same array.  No observation text is sent at all: the tooltip says
+the category and the feeling, and a click reports the point to the page
+(``st_folium``'s ``last_object_clicked``), which fetches the details from the store.  So the
+payload stays small and no user text reaches the map's HTML.
+
+Plain functions, no Streamlit; :func:`planner_map` returns a localized ``folium.Map``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import folium
+import folium.plugins
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from jinja2 import Template
+
+from . import i18n
+from .districts import Districts
+from .mapassets import localize
+from .mapview import Legend, base_map, measure_layer, outline_layer, route_layer
+from .model import Category, Measure, Observation, ObservationStatus, Walk
+from .safe import html_text
+
+CANVAS_FROM = 2000  # more points than this are drawn on a canvas (SVG paths get slow)
+HOT_COLOUR, COLD_COLOUR, SPOT_COLOUR = "#c0392b", "#2c7fb8", "#8e1b5a"
+# how a status looks: fill opacity and outline dash; done and closed spots fade
+STATUS_STYLE = {
+    ObservationStatus.NEW: (0.9, None),
+    ObservationStatus.ASSESSED: (0.9, None),
+    ObservationStatus.MEASURE_PLANNED: (0.6, "3 2"),
+    ObservationStatus.IN_PROGRESS: (0.6, "3 2"),
+    ObservationStatus.RESOLVED: (0.15, None),
+    ObservationStatus.VERIFIED: (0.15, None),
+    ObservationStatus.CLOSED: (0.05, "1 3"),
+}
+
+
+def compact_rows(observations: Sequence[Observation], categories: Sequence[Category]) -> list[list]:
+    """``[lat, lon, category index, status index, feeling]`` per observation (5 decimals:
+    about a metre), in the order given."""
+    cat_index = {c.id: i for i, c in enumerate(categories)}
+    status_index = {s.value: i for i, s in enumerate(ObservationStatus)}
+    return [[round(o.lat, 5), round(o.lon, 5), cat_index.get(o.category, -1),
+             status_index.get(o.status, 0), o.feeling] for o in observations]
+
+
+class _PointData(folium.MacroElement):
+    """The shared array the point and heat layers draw from, written once into the page."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {
+            rows: {{ this.rows }},
+            cats: {{ this.cats }},
+            statuses: {{ this.statuses }},
+            feeling: {{ this.feeling }}
+        };
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list[list], categories: Sequence[Category], lang: str) -> None:
+        super().__init__()
+        self._name = "TkPointData"
+        self.rows = json.dumps(rows, separators=(",", ":"))
+        # labels are escaped here: the tooltip is HTML
+        self.cats = json.dumps([[c.colour, html_text(c.label(lang)), c.positive] for c in categories],
+                               ensure_ascii=False)
+        self.statuses = json.dumps([[html_text(i18n.t(f"status.observation.{s}", lang)),
+                                     *STATUS_STYLE[s]] for s in ObservationStatus], ensure_ascii=False)
+        self.feeling = json.dumps(html_text(i18n.t("map.feeling", lang)), ensure_ascii=False)
+
+
+class PointLayer(JSCSSMixin, Layer):
+    """The observations as circle markers (clustered when ``cluster``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var d = {{ this.data.get_name() }};
+            // the map's own SVG renderer for a few points (a second one would sit on top of it
+            // and take its clicks), one canvas for many
+            var renderer = d.rows.length > {{ this.canvas_from }} ? L.canvas({padding: 0.3}) : undefined;
+            var group = {{ "L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: 18, maxClusterRadius: 45})" if this.cluster else "L.featureGroup()" }};
+            var markers = new Array(d.rows.length);
+            function tipFor(layer) {
+                var r = d.rows[layer.tk], cat = d.cats[r[2]] || ["", "?"];
+                return cat[1] + " · " + d.feeling + " " + r[4] + "/5 · " + d.statuses[r[3]][0];
+            }
+            for (var i = 0; i < d.rows.length; i++) {
+                var r = d.rows[i], cat = d.cats[r[2]] || ["#555555", "?", false], st = d.statuses[r[3]];
+                markers[i] = L.circleMarker([r[0], r[1]], {
+                    renderer: renderer, radius: 4 + r[4], weight: 2,
+                    color: cat[2] ? "#0b3d0b" : "#ffffff", fillColor: cat[0],
+                    fillOpacity: st[1], dashArray: st[2], className: "tk-obs"});
+                markers[i].tk = i;
+                markers[i].bindTooltip(tipFor, {sticky: false});
+            }
+            if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
+            return group;
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: _PointData, name: str, cluster: bool, show: bool = True) -> None:
+        super().__init__(name=name, show=show, overlay=True, control=True)
+        self._name = "TkPoints"
+        self.data, self.cluster, self.canvas_from = data, cluster, CANVAS_FROM
+        self.default_js = list(folium.plugins.MarkerCluster.default_js) if cluster else []
+        self.default_css = list(folium.plugins.MarkerCluster.default_css) if cluster else []
+
+
+class HeatLayer(JSCSSMixin, Layer):
+    """A heat map of the same points, weighted by how unsafe each felt."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.heatLayer(
+            {{ this.data.get_name() }}.rows.map(function (r) { return [r[0], r[1], r[4] / 5]; }),
+            {radius: 22, blur: 18, minOpacity: 0.3, maxZoom: 17});
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: _PointData, name: str, show: bool = False) -> None:
+        super().__init__(name=name, show=show, overlay=True, control=True)
+        self._name = "TkHeat"
+        self.data = data
+        self.default_js = list(folium.plugins.HeatMap.default_js)
+
+
+def hot_spot_layer(spots: Sequence, categories: Sequence[Category], lang: str,
+                   show: bool = True) -> folium.FeatureGroup:
+    """Hot spots as areas labelled with their count, main categories, mean feeling and the
+    share already resolved (``spots`` are :class:`geo.hotspots.HotSpot`)."""
+    labels = {c.id: c.label(lang) for c in categories}
+    fg = folium.FeatureGroup(name=i18n.t("map.hot_spots", lang), show=show)
+    for s in spots:
+        main = ", ".join(f"{labels.get(c, c)} ({n})" for c, n in s.main_categories)
+        tip = html_text(i18n.t("map.hot_spot_tip", lang, id=s.id, n=s.count, main=main,
+                               feeling=s.mean_feeling, resolved=round(100 * s.resolved_share)))
+        folium.GeoJson({"type": "Feature", "geometry": s.area, "properties": {}},
+                       style_function=lambda _f: {"color": SPOT_COLOUR, "weight": 2, "fillOpacity": 0.18,
+                                                  "fillColor": SPOT_COLOUR, "className": "tk-hotspot"},
+                       tooltip=tip).add_to(fg)
+        folium.Marker(list(reversed(s.centre)), icon=folium.DivIcon(
+            html=f'<div class="tk-spot-count" style="pointer-events:none;font:700 13px system-ui;color:#fff;background:{SPOT_COLOUR};'
+                 f'border-radius:12px;padding:2px 7px;transform:translate(-50%,-50%);display:inline-block">'
+                 f'{int(s.count)}</div>', icon_size=(0, 0)), interactive=False).add_to(fg)
+    return fg
+
+
+def gi_layer(cells: Sequence, lang: str, show: bool = False) -> folium.FeatureGroup:
+    """Getis-Ord Gi* grid cells: significantly hot (red) and cold (blue) cells only."""
+    fg = folium.FeatureGroup(name=i18n.t("map.gi_star", lang), show=show)
+    features = [{"type": "Feature", "geometry": c.area,
+                 "properties": {"kind": c.kind, "tip": html_text(i18n.t(
+                     "map.gi_tip", lang, kind=i18n.t(f"map.gi_{c.kind}", lang), z=c.z, p=c.p, n=c.count))}}
+                for c in cells if c.kind in ("hot", "cold")]
+    if features:
+        folium.GeoJson({"type": "FeatureCollection", "features": features},
+                       style_function=lambda f: {
+                           "color": HOT_COLOUR if f["properties"]["kind"] == "hot" else COLD_COLOUR,
+                           "weight": 0.5, "fillOpacity": 0.35, "className": "tk-gi"},
+                       tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(fg)
+    return fg
+
+
+def planner_map(districts: Districts, district_id: str, *, observations: Sequence[Observation],
+                measures: Sequence[Measure], walks: Sequence[Walk], categories: Sequence[Category],
+                measure_types: Sequence[Category], lang: str, spots: Sequence = (),
+                cells: Sequence = (), cluster: bool = False, heat: bool = False,
+                tiles: bool = True, draw: bool = False) -> folium.Map:
+    """The district with switchable layers: observations (coloured by category, faded as they
+    are resolved), heat map, hot spots, Gi* cells, measures and walk routes, and a legend.
+    With ``draw`` the map has Leaflet.draw's point, line and area tools for placing a measure."""
+    if districts.get(district_id) is None:
+        raise ValueError(f"unknown district: expected one of {[d.id for d in districts]}, got {district_id!r}")
+    m = base_map(districts.get(district_id), tiles=tiles)
+    outline_layer(districts, district_id, lang).add_to(m)
+    route_layer(walks, lang).add_to(m)
+    data = _PointData(compact_rows(observations, categories), categories, lang)
+    data.add_to(m)
+    HeatLayer(data, i18n.t("map.heat", lang), show=heat).add_to(m)
+    gi_layer(cells, lang).add_to(m)
+    hot_spot_layer(spots, categories, lang).add_to(m)
+    measure_layer(measures, {t.id: t for t in measure_types}, lang).add_to(m)
+    PointLayer(data, i18n.t("map.observations", lang), cluster=cluster).add_to(m)
+    used = [c for c in categories if any(o.category == c.id for o in observations)]
+    Legend(i18n.t("map.legend", lang), [(c.colour, c.label(lang)) for c in used]
+           + [("transparent", i18n.t("map.legend_faded", lang))], open=False).add_to(m)
+    if draw:
+        folium.plugins.Draw(export=False, draw_options={
+            "polyline": {"shapeOptions": {"color": "#1f3b73"}}, "polygon": True, "marker": True,
+            "rectangle": False, "circle": False, "circlemarker": False},
+            edit_options={"edit": False, "remove": True}).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return localize(m)

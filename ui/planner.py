@@ -1,0 +1,268 @@
+"""The planner map's panels: filters, a pin's details, hot spots, and the measure form.
+
+What is selected and computed lives in :mod:`geo.filters`, :mod:`geo.hotspots` and the store;
+this module asks and shows.  Every piece of user text goes through
+:func:`geo.safe.markdown_text` (or a dataframe, which shows text as text).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from geo.catalog import Catalog
+from geo.filters import ObservationFilter
+from geo.i18n import local_time
+from geo.model import (FEELING_MAX, FEELING_MIN, Actor, Measure, MeasureDraft, MeasureStatus,
+                       Observation, ObservationStatus, Responsible, Walk)
+from geo.roles import Action, Forbidden, allowed
+from geo.safe import markdown_text
+from geo.store import Conflict, Invalid, Store, StoreError
+from geo.workflow import MEASURE_TRANSITIONS, REASON_REQUIRED
+from ui.common import lang, tr
+
+SELECTED = "map_selected"  # ids of the observations shown in the details panel
+PLAN = "map_plan"  # {"observation_ids", "geometry", "activity_id", "title"}: a measure being planned
+EDIT = "map_edit_measure"  # id of the measure being edited
+
+
+def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], catalog: Catalog) -> ObservationFilter:
+    """The filters, in the sidebar: period, walk, category, status, activity, time, feeling."""
+    side = st.sidebar
+    side.subheader(tr("planner.filters"))
+    days = [o.observed_at.date() for o in observations]
+    first, last = (min(days), max(days)) if days else (date.today() - timedelta(days=365), date.today())
+    period = side.date_input(tr("planner.period"), value=(first, last), key="f_period", format="YYYY-MM-DD")
+    start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, None)
+    walk_by_id = {w.id: w for w in walks}
+    chosen_walks = side.multiselect(tr("map.walk"), list(walk_by_id), key="f_walks",
+                                    format_func=lambda i: f"{local_time(walk_by_id[i].starts_at, '%Y-%m-%d')} {walk_by_id[i].title}",
+                                    placeholder=tr("planner.all"))
+    labels = {c.id: c.label(lang()) for c in catalog.categories}
+    cats = side.multiselect(tr("map.category"), list(labels), format_func=labels.get, key="f_cats",
+                            placeholder=tr("planner.all"))
+    statuses = side.multiselect(tr("map.status"), [s.value for s in ObservationStatus], key="f_status",
+                                format_func=lambda s: tr(f"status.observation.{s}"), placeholder=tr("planner.all"))
+    used = sorted({o.activity_id for o in observations}, key=lambda a: (a is None, a or ""))
+    acts = {a.id: a for a in catalog.activities()}
+    activity = side.multiselect(tr("map.activity"), used, key="f_acts", placeholder=tr("planner.all"),
+                                format_func=lambda a: tr("planner.no_activity") if a is None
+                                else f"{a}: {acts[a].label(lang())[:60]}" if a in acts else a)
+    hours = side.slider(tr("planner.hours"), 0, 24, (0, 24), key="f_hours", help=tr("planner.hours_help"))
+    evening = side.toggle(tr("planner.after_dark"), key="f_dark")
+    feeling = side.slider(tr("map.feeling"), FEELING_MIN, FEELING_MAX, (FEELING_MIN, FEELING_MAX), key="f_feel")
+    return ObservationFilter(
+        start=start, end=end, walk_ids=frozenset(chosen_walks) or None,
+        categories=frozenset(cats) or None, statuses=frozenset(statuses) or None,
+        activity_ids=frozenset(activity) or None,
+        hours=(18, 6) if evening else (None if hours == (0, 24) else hours),
+        feeling_min=feeling[0], feeling_max=feeling[1])
+
+
+def observation_table(observations: Sequence[Observation], catalog: Catalog, walks: dict[int, Walk]):
+    """The filtered observations as a table; a chosen row is shown on the map and in details."""
+    labels = {c.id: c.label(lang()) for c in catalog.categories}
+    frame = pd.DataFrame({
+        "id": [o.id for o in observations],
+        tr("map.observed_at"): [local_time(o.observed_at) for o in observations],
+        tr("map.category"): [labels.get(o.category, o.category) for o in observations],
+        tr("map.feeling"): [o.feeling for o in observations],
+        tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
+        tr("map.walk"): [walks[o.walk_id].title if o.walk_id in walks else "" for o in observations],
+        tr("map.description"): [o.description for o in observations],
+    })
+    event = st.dataframe(frame, hide_index=True, width="stretch", height=300, key="obs_table",
+                         on_select="rerun", selection_mode="single-row",
+                         column_config={"id": st.column_config.NumberColumn("#", width="small")})
+    rows = event.selection.rows if event else []
+    return observations[rows[0]] if rows else None
+
+
+def details(store: Store, actor: Actor, observations: Sequence[Observation], catalog: Catalog,
+            spot=None) -> None:
+    """Everything about the pins at one place (or in one hot spot): text, photos, history,
+    linked measures, activity; and the button that plans a measure for them."""
+    labels = {c.id: c.label(lang()) for c in catalog.categories}
+    acts = {a.id: a for a in catalog.activities()}
+    may_plan = allowed(actor, Action.MANAGE_MEASURES)
+    if spot is not None:
+        st.markdown(tr("planner.spot_summary", id=spot.id, n=spot.count, feeling=spot.mean_feeling,
+                       resolved=round(100 * spot.resolved_share), main=", ".join(
+                           f"{labels.get(c, c)} ({n})" for c, n in spot.main_categories)))
+        if may_plan and st.button(tr("planner.plan_spot", id=spot.id), icon=":material/construction:",
+                                  key="plan_from_spot", type="primary"):
+            plan(observation_ids=list(spot.observation_ids), geometry=spot.area, activity_id=None,
+                 title=tr("planner.spot_title", id=spot.id))
+    if may_plan and st.button(tr("planner.plan_here"), icon=":material/add_location_alt:", key="plan_from_pin"):
+        first = observations[0]
+        plan(observation_ids=[o.id for o in observations],
+             geometry={"type": "Point", "coordinates": [first.lon, first.lat]}, activity_id=None, title="")
+    for o in observations:
+        with st.container(border=True):
+            st.markdown(f"**#{o.id} {markdown_text(labels.get(o.category, o.category))}** · "
+                        f"{tr('map.feeling')} {o.feeling}/5 · {tr(f'status.observation.{o.status}')}")
+            st.caption(local_time(o.observed_at) + (
+                f" · {markdown_text(o.reported_by)}" if o.reported_by and allowed(actor, Action.SEE_NAMES) else ""))
+            if o.description:
+                st.markdown(markdown_text(o.description))
+            if photos := store.photos(o.id):
+                st.image([store.photo(p["id"], thumb=True)[0] for p in photos], width=140,
+                         caption=[tr(f"planner.photo_{p['kind']}") for p in photos])
+            if o.activity_id:
+                a = acts.get(o.activity_id)
+                st.caption(f"{tr('map.activity')}: {o.activity_id}" + (f" – {markdown_text(a.label(lang()))}" if a else ""))
+            linked = [m for m in store.measures(district_ids=[o.district_id] if o.district_id else None)
+                      if o.id in m.observation_ids]
+            for m in linked:
+                st.caption(f"{tr('map.measures')}: #{m.id} {markdown_text(m.title)} · {tr(f'status.measure.{m.status}')}")
+            with st.expander(tr("planner.history")):
+                for h in store.history("observation", o.id):
+                    st.caption(f"{local_time(h.at)} · {markdown_text(h.actor)} · "
+                               + (f"{tr(f'status.observation.{h.from_status}')} → " if h.from_status else "")
+                               + tr(f"status.observation.{h.to_status}")
+                               + (f" · {markdown_text(h.comment)}" if h.comment else ""))
+
+
+def plan(**values) -> None:
+    """Open the measure form with these values (from a pin, a hot spot or a selection)."""
+    st.session_state[PLAN] = values
+    st.session_state.pop(EDIT, None)
+    st.rerun()
+
+
+def spot_table(spots: Sequence, catalog: Catalog):
+    """Hot spots as a table; a chosen row can become a measure."""
+    labels = {c.id: c.label(lang()) for c in catalog.categories}
+    frame = pd.DataFrame({
+        "#": [s.id for s in spots],
+        tr("planner.count"): [s.count for s in spots],
+        tr("planner.main"): [", ".join(f"{labels.get(c, c)} ({n})" for c, n in s.main_categories) for s in spots],
+        tr("planner.mean_feeling"): [round(s.mean_feeling, 1) for s in spots],
+        tr("planner.resolved"): [f"{round(100 * s.resolved_share)} %" for s in spots],
+        tr("planner.area"): [round(s.area_m2) for s in spots],
+    })
+    event = st.dataframe(frame, hide_index=True, width="stretch", key="spot_table",
+                         on_select="rerun", selection_mode="single-row")
+    rows = event.selection.rows if event else []
+    return spots[rows[0]] if rows else None
+
+
+def most_common_activity(observations: Sequence[Observation]) -> str | None:
+    found = Counter(o.activity_id for o in observations if o.activity_id).most_common(1)
+    return found[0][0] if found else None
+
+
+def measure_form(store: Store, actor: Actor, catalog: Catalog, candidates: Sequence[Observation],
+                 drawn: dict | None) -> None:
+    """Create (``st.session_state[PLAN]``) or edit (``[EDIT]``) a measure, in a dialog."""
+    editing = store.measure(st.session_state[EDIT]) if EDIT in st.session_state else None
+    title = tr("planner.edit_measure") if editing else tr("planner.new_measure")
+
+    def closing() -> None:
+        st.session_state.pop(PLAN, None)
+        st.session_state.pop(EDIT, None)
+
+    st.dialog(title, width="large", on_dismiss=closing)(_measure_body)(
+        store, actor, catalog, candidates, drawn, editing, closing)
+
+
+def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | None, closing) -> None:
+    start = st.session_state.get(PLAN, {})
+    key = f"m{editing.id}-{editing.version}" if editing else "mnew"
+    types = {t.id: t.label(lang()) for t in catalog.measure_types}
+    acts = {a.id: f"{a.id}: {a.label(lang())[:70]}" for a in catalog.activities()}
+    obs_by_id = {o.id: o for o in candidates}
+    linked = list(editing.observation_ids if editing else start.get("observation_ids", []))
+    for oid in linked:  # linked pins outside the current filter stay choosable
+        if oid not in obs_by_id:
+            obs_by_id[oid] = store.observation(oid)
+    geometry = (drawn or (editing.geometry if editing else start.get("geometry")))
+    if drawn:
+        st.info(tr("planner.drawn", kind=drawn.get("type", "")), icon=":material/draw:")
+    else:
+        st.caption(tr("planner.draw_hint"))
+    c1, c2 = st.columns(2)
+    mtype = c1.selectbox(tr("map.measure_type"), list(types), format_func=types.get, key=f"{key}-type",
+                         index=list(types).index(editing.type) if editing else 0)
+    name = c2.text_input(tr("planner.title"), value=editing.title if editing else start.get("title", ""),
+                         max_chars=200, key=f"{key}-title")
+    text = st.text_area(tr("map.description"), value=editing.description if editing else "", key=f"{key}-text")
+    c3, c4 = st.columns(2)
+    resp = c3.selectbox(tr("map.responsible"), [r.value for r in Responsible], key=f"{key}-resp",
+                        format_func=lambda r: tr(f"responsible.{r}"),
+                        index=[r.value for r in Responsible].index(editing.responsible) if editing else 0)
+    resp_name = c4.text_input(tr("planner.responsible_name"), value=editing.responsible_name if editing else "",
+                              placeholder="HFAB, Hallstahem …", max_chars=120, key=f"{key}-rname")
+    c5, c6 = st.columns(2)
+    due = c5.date_input(tr("map.due"), value=editing.due if editing else None, key=f"{key}-due", format="YYYY-MM-DD")
+    cost = c6.number_input(tr("planner.cost"), min_value=0, step=1000, key=f"{key}-cost",
+                           value=editing.cost_sek if editing else None)
+    default_act = editing.activity_id if editing else (start.get("activity_id") or most_common_activity(
+        [obs_by_id[i] for i in linked]))
+    activity = st.selectbox(tr("map.activity"), [None, *acts], key=f"{key}-act",
+                            format_func=lambda a: tr("planner.no_activity") if a is None else acts[a],
+                            index=([None, *acts].index(default_act) if default_act in acts else 0))
+    chosen = st.multiselect(tr("planner.answers"), list(obs_by_id), default=linked, key=f"{key}-obs",
+                            format_func=lambda i: f"#{i} {obs_by_id[i].category} {obs_by_id[i].feeling}/5 "
+                                                  f"{obs_by_id[i].description[:40]}")
+    new_status, comment = None, ""
+    if editing:
+        nexts = sorted(MEASURE_TRANSITIONS.get(editing.status, ()))
+        new_status = st.selectbox(tr("planner.status_change"), [None, *nexts], key=f"{key}-status",
+                                  format_func=lambda s: tr(f"status.measure.{editing.status}") + " " + tr("planner.unchanged")
+                                  if s is None else "→ " + tr(f"status.measure.{s}"))
+        comment = st.text_input(tr("planner.comment"), key=f"{key}-comment",
+                                help=tr("planner.comment_help") if new_status in REASON_REQUIRED else None)
+    if not st.button(tr("planner.save_measure"), type="primary", key=f"{key}-save", icon=":material/check:"):
+        return
+    fields = dict(type=mtype, title=name, description=text, geometry=geometry or {}, responsible=resp,
+                  responsible_name=resp_name.strip(), due=due, activity_id=activity,
+                  cost_sek=int(cost) if cost is not None else None, observation_ids=tuple(chosen))
+    try:
+        if editing:
+            store.update_measure(editing.id, actor, expected_version=editing.version, **fields)
+            if new_status:
+                store.set_measure_status(editing.id, new_status, actor, comment=comment)
+            done = tr("planner.measure_saved", id=editing.id)
+        else:
+            done = tr("planner.measure_saved", id=store.add_measure(MeasureDraft(**fields), actor))
+    except Invalid as e:
+        st.error(tr("planner.fix") + "\n" + "\n".join(
+            f"- **{tr(f'planner.field.{f}')}**: {tr(k, status=tr(f'status.measure.{new_status}') if new_status else '')}"
+            for f, k in e.errors.items()), icon=":material/error:")
+        return
+    except Conflict:
+        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+        return
+    except (StoreError, Forbidden) as e:
+        st.error(tr("pin.save_failed", reason=tr(getattr(e, "key", "store.invalid"))), icon=":material/cloud_off:")
+        return
+    closing()
+    st.session_state.pop("map_drawn", None)
+    st.session_state["map_flash"] = done
+    st.rerun()
+
+
+def measure_table(measures: Sequence[Measure], catalog: Catalog) -> Measure | None:
+    types = {t.id: t.label(lang()) for t in catalog.measure_types}
+    today = date.today()
+    frame = pd.DataFrame({
+        "#": [m.id for m in measures],
+        tr("map.measure_type"): [types.get(m.type, m.type) for m in measures],
+        tr("planner.title"): [m.title for m in measures],
+        tr("map.status"): [tr(f"status.measure.{m.status}") for m in measures],
+        tr("map.responsible"): [tr(f"responsible.{m.responsible}") + (f" – {m.responsible_name}" if m.responsible_name else "")
+                                for m in measures],
+        tr("map.due"): [(m.due.isoformat() + (" ⚠" if m.due < today and m.status not in (
+            MeasureStatus.DONE, MeasureStatus.VERIFIED, MeasureStatus.CANCELLED) else "")) if m.due else ""
+            for m in measures],
+        tr("planner.answers_short"): [len(m.observation_ids) for m in measures],
+    })
+    event = st.dataframe(frame, hide_index=True, width="stretch", key="measure_table",
+                         on_select="rerun", selection_mode="single-row")
+    rows = event.selection.rows if event else []
+    return measures[rows[0]] if rows else None
