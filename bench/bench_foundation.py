@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo import catalog, demo, districts  # noqa: E402
 from geo.crs import to_metric, to_wgs84  # noqa: E402
-from geo.mapview import district_map  # noqa: E402
-from geo.model import ObservationDraft  # noqa: E402
+from geo.model import SYSTEM, ObservationDraft  # noqa: E402
+from geo.plannermap import planner_map  # noqa: E402
 from geo.store import Store  # noqa: E402
 
 
@@ -64,20 +64,20 @@ def main() -> None:
             s = fresh(tmp, f"b{n}.db")
             batch = drafts(n)
             t = time.perf_counter()
-            s.add_observations(batch, "bench")
+            s.add_observations(batch, SYSTEM)
             t_batch = time.perf_counter() - t
             singles = drafts(min(n, 500), seed=2)
             t = time.perf_counter()
             for d in singles:
-                s.add_observation(d, "bench")
+                s.add_observation(d, SYSTEM)
             t_single = (time.perf_counter() - t) / len(singles) * 1000
             t = time.perf_counter()
             obs = s.observations(district_ids=s.districts().family("andersberg"))
             t_read = time.perf_counter() - t
             t = time.perf_counter()
-            m = district_map(s.districts(), "andersberg", observations=obs, measures=[], walks=[],
-                             categories=list(cat.categories), measure_types=list(cat.measure_types),
-                             lang="sv")
+            m = planner_map(s.districts(), "andersberg", observations=obs, measures=[], walks=[],
+                            categories=list(cat.categories), measure_types=list(cat.measure_types),
+                            lang="sv")
             html = m.get_root().render()
             t_map = time.perf_counter() - t
             print(f"{n:>7} {t_batch:>9.2f} s {t_single:>8.1f} ms/st {t_read:>12.3f} s "

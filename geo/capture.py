@@ -25,7 +25,14 @@ from datetime import datetime
 
 from .crs import distance_m, in_sweden
 from .districts import Districts
-from .model import DESCRIPTION_MAX, FEELING_MAX, FEELING_MIN, Observation, ObservationDraft, Walk
+from .model import (
+    DESCRIPTION_MAX,
+    FEELING_MAX,
+    FEELING_MIN,
+    Observation,
+    ObservationDraft,
+    Walk,
+)
 from .workflow import text_problem
 
 DECIMALS = 7  # about 1 cm: more than any phone's GPS, less than float noise

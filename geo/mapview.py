@@ -1,10 +1,10 @@
 """Folium map builders: plain functions that return folium objects, no Streamlit.
 
-Pages call :func:`district_map` and hand the result to ``st_folium``.  Every piece of user
-text passes :func:`geo.safe.html_text` before it reaches folium, and every map is
-:func:`geo.mapassets.localize`-d so that Leaflet and its plugins come from the app itself.
-Points are sent as one compact GeoJSON layer drawn as circle markers (about 160 bytes a
-point rather than 750 for a Marker with popup).
+The walk page builds its map from :func:`walk_map` and :func:`walk_pins`; the planner map
+(:mod:`geo.plannermap`) reuses the base map, outline, measure and route layers and the
+legend.  Every piece of user text passes :func:`geo.safe.html_text` before it reaches
+folium, and every map is :func:`geo.mapassets.localize`-d so that Leaflet and its plugins
+come from the app itself.  A walk's pins are one GeoJSON layer drawn as circle markers.
 """
 
 from __future__ import annotations
@@ -195,26 +195,6 @@ class Legend(MacroElement):
         self.open = open
         self.title = html_text(title)
         self.items = [(html_text(c), html_text(label)) for c, label in items]
-
-
-def district_map(districts: Districts, district_id: str, *, observations: list[Observation],
-                 measures: list[Measure], walks: list[Walk], categories: list[Category],
-                 measure_types: list[Category], lang: str, tiles: bool = True) -> folium.Map:
-    """The district's outline, walk routes, observations and measures, with a legend."""
-    district = districts.get(district_id)
-    if district is None:
-        raise ValueError(f"unknown district: expected one of {[d.id for d in districts]}, got {district_id!r}")
-    cats = {c.id: c for c in categories}
-    m = base_map(district, tiles=tiles)
-    outline_layer(districts, district_id, lang).add_to(m)
-    route_layer(walks, lang).add_to(m)
-    measure_layer(measures, {t.id: t for t in measure_types}, lang).add_to(m)
-    observation_layer(observations, cats, {w.id: w for w in walks}, lang).add_to(m)
-    used = [c for c in categories if any(o.category == c.id for o in observations)]
-    Legend(i18n.t("map.legend", lang), [(c.colour, c.label(lang)) for c in used]).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    return localize(m)
-
 
 
 class NightTiles(MacroElement):

@@ -759,12 +759,12 @@ class Store:
             raise Invalid({"observation_ids": "validation.unknown_observation"}, ids=missing)
 
     def update_measure(self, measure_id: int, actor: Actor, *, expected_version: int,
-                       **changes: Any) -> Measure:
+                       status: str | None = None, comment: str = "", **changes: Any) -> Measure:
         """Change a measure's fields (type, title, description, geometry, responsible,
         responsible_name, due, cost_sek, activity_id, observation_ids).  ``expected_version``
         is the version the planner edited: when someone else saved in between,
-        :class:`Conflict` is raised and nothing changes.  Status changes go through
-        :meth:`set_measure_status`, which records them."""
+        :class:`Conflict` is raised and nothing changes.  A new ``status`` (with its
+        ``comment``) is changed and recorded in the same transaction: all or nothing."""
         roles.require(actor, Action.MANAGE_MEASURES)
         editable = {"type", "title", "description", "geometry", "responsible", "responsible_name",
                     "due", "cost_sek", "activity_id", "observation_ids"}
@@ -792,6 +792,9 @@ class Store:
                     conn.execute(insert(measure_observation), [
                         {"measure_id": measure_id, "observation_id": o}
                         for o in sorted(set(draft.observation_ids))])
+            if status is not None and status != old.status:
+                self._change_status(conn, measure, "measure", workflow.check_measure_change,
+                                    measure_id, status, actor, comment, None, None)
         return self.measure(measure_id)
 
     def measures(self, district_ids: Iterable[str] | None = None,
@@ -826,21 +829,29 @@ class Store:
     def _set_status(self, table: Table, entity: str, check, row_id: int, new: str, actor: Actor,
                     comment: str, expected_version: int | None, at: datetime | None) -> None:
         with self._write() as conn:
-            row = conn.execute(select(table.c.status, table.c.version)
-                               .where(table.c.id == row_id)).first()
-            if row is None:
-                raise NotFound("store.not_found", what=entity, id=row_id)
-            if expected_version is not None and row.version != expected_version:
-                raise Conflict("store.conflict", what=entity, id=row_id)
-            if errors := check(row.status, new, comment):
-                raise Invalid(errors, current=row.status, new=new)
-            now = at or _now()
-            reason = comment.strip() if new in workflow.REASON_REQUIRED else ""
-            conn.execute(update(table).where(table.c.id == row_id).values(
-                status=new, status_reason=reason, updated_at=now, version=row.version + 1))
-            conn.execute(insert(status_change).values(
-                entity=entity, entity_id=row_id, from_status=row.status, to_status=new,
-                actor=actor.label, at=now, comment=comment.strip()))
+            self._change_status(conn, table, entity, check, row_id, new, actor, comment,
+                                expected_version, at)
+
+    @staticmethod
+    def _change_status(conn: Connection, table: Table, entity: str, check, row_id: int, new: str,
+                       actor: Actor, comment: str, expected_version: int | None,
+                       at: datetime | None) -> None:
+        """The status change and its history entry, inside the caller's transaction."""
+        row = conn.execute(select(table.c.status, table.c.version)
+                           .where(table.c.id == row_id)).first()
+        if row is None:
+            raise NotFound("store.not_found", what=entity, id=row_id)
+        if expected_version is not None and row.version != expected_version:
+            raise Conflict("store.conflict", what=entity, id=row_id)
+        if errors := check(row.status, new, comment):
+            raise Invalid(errors, current=row.status, new=new)
+        now = at or _now()
+        reason = comment.strip() if new in workflow.REASON_REQUIRED else ""
+        conn.execute(update(table).where(table.c.id == row_id).values(
+            status=new, status_reason=reason, updated_at=now, version=row.version + 1))
+        conn.execute(insert(status_change).values(
+            entity=entity, entity_id=row_id, from_status=row.status, to_status=new,
+            actor=actor.label, at=now, comment=comment.strip()))
 
     def history(self, entity: str, entity_id: int) -> list[StatusChange]:
         q = (select(status_change).where(status_change.c.entity == entity,

@@ -19,8 +19,18 @@ from geo.roles import Action, allowed
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
 from ui.mapdata import district_rows
-from ui.planner import (EDIT, PLAN, SELECTED, details, filter_controls, measure_form,
-                        measure_table, observation_table, plan, spot_table)
+from ui.planner import (
+    EDIT,
+    PLAN,
+    SELECTED,
+    details,
+    filter_controls,
+    measure_form,
+    measure_table,
+    observation_table,
+    plan,
+    spot_table,
+)
 
 actor = require(Action.VIEW_ALL)
 store = get_store()

@@ -22,8 +22,18 @@ from geo.safe import markdown_text
 from ui.auth import current_actor, require
 from ui.common import get_store, lang, the_catalog, tr
 from ui.geolocate import GpsError, here_button
-from ui.pinform import (FLASH, MOVING, OPEN_PIN, PENDING, SAVE_ERRORS, TOUCH_CSS, flash,
-                        new_pin_dialog, pin_dialog, problem_text)
+from ui.pinform import (
+    FLASH,
+    MOVING,
+    OPEN_PIN,
+    PENDING,
+    SAVE_ERRORS,
+    TOUCH_CSS,
+    flash,
+    new_pin_dialog,
+    pin_dialog,
+    problem_text,
+)
 
 REFRESH_S = 4
 MAP_HEIGHT = 520

@@ -17,8 +17,18 @@ import streamlit as st
 from geo.catalog import Catalog
 from geo.filters import ObservationFilter
 from geo.i18n import local_time
-from geo.model import (FEELING_MAX, FEELING_MIN, Actor, Measure, MeasureDraft, MeasureStatus,
-                       Observation, ObservationStatus, Responsible, Walk)
+from geo.model import (
+    FEELING_MAX,
+    FEELING_MIN,
+    Actor,
+    Measure,
+    MeasureDraft,
+    MeasureStatus,
+    Observation,
+    ObservationStatus,
+    Responsible,
+    Walk,
+)
 from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
 from geo.store import Conflict, Invalid, Store, StoreError
@@ -36,7 +46,8 @@ def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], 
     side.subheader(tr("planner.filters"))
     days = [o.observed_at.date() for o in observations]
     first, last = (min(days), max(days)) if days else (date.today() - timedelta(days=365), date.today())
-    period = side.date_input(tr("planner.period"), value=(first, last), key="f_period", format="YYYY-MM-DD")
+    period = side.date_input(tr("planner.period"), value=(first, last), key="f_period", format="YYYY-MM-DD",
+                             min_value=date(2000, 1, 1), max_value=max(last, date.today()))
     start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, None)
     walk_by_id = {w.id: w for w in walks}
     chosen_walks = side.multiselect(tr("map.walk"), list(walk_by_id), key="f_walks",
@@ -224,15 +235,15 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
                   cost_sek=int(cost) if cost is not None else None, observation_ids=tuple(chosen))
     try:
         if editing:
-            store.update_measure(editing.id, actor, expected_version=editing.version, **fields)
-            if new_status:
-                store.set_measure_status(editing.id, new_status, actor, comment=comment)
+            store.update_measure(editing.id, actor, expected_version=editing.version,
+                                 status=new_status, comment=comment, **fields)
             done = tr("planner.measure_saved", id=editing.id)
         else:
             done = tr("planner.measure_saved", id=store.add_measure(MeasureDraft(**fields), actor))
     except Invalid as e:
         st.error(tr("planner.fix") + "\n" + "\n".join(
-            f"- **{tr(f'planner.field.{f}')}**: {tr(k, status=tr(f'status.measure.{new_status}') if new_status else '')}"
+            f"- **{tr(f'planner.field.{f}')}**: "
+            f"{tr(k, status=tr(f'status.measure.{new_status}') if new_status else '')}"
             for f, k in e.errors.items()), icon=":material/error:")
         return
     except Conflict:

@@ -13,7 +13,6 @@ from geo.crs import distance_m
 from geo.store import Store
 from tests.browser.conftest import map_frame
 
-
 HERE = (12.8985, 56.6612)  # a footpath in Andersberg, away from the demo pins
 
 

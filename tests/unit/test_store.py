@@ -218,11 +218,24 @@ def test_measure_is_edited_with_its_links_and_a_stale_edit_is_a_conflict(store):
     with pytest.raises(Conflict):
         store.update_measure(mid, SYSTEM, expected_version=1, title="Gammal")
     with pytest.raises(Invalid) as e:
-        store.update_measure(mid, SYSTEM, expected_version=2, title=" ", cost_sek=-1, status="done")
-    assert e.value.errors == {"status": "validation.not_editable"}
+        store.update_measure(mid, SYSTEM, expected_version=2, title=" ", cost_sek=-1, district_id="x")
+    assert e.value.errors == {"district_id": "validation.not_editable"}
     with pytest.raises(Invalid) as e:
         store.update_measure(mid, SYSTEM, expected_version=2, title=" ", cost_sek=-1)
     assert set(e.value.errors) == {"title", "cost_sek"}
     with pytest.raises(Invalid):
         store.update_measure(mid, SYSTEM, expected_version=2, observation_ids=(a, 999))
     assert store.measure(mid) == changed  # nothing of the refused edits was saved
+
+
+def test_a_refused_status_change_rolls_back_the_edit_made_with_it(store):
+    mid = store.add_measure(MeasureDraft(type="belysning_ny", title="Lampa", responsible="kommun",
+                                         geometry={"type": "Point", "coordinates": [12.9012, 56.6606]}), SYSTEM)
+    with pytest.raises(Invalid) as e:  # cancelling needs a reason
+        store.update_measure(mid, SYSTEM, expected_version=1, title="Två lampor", status="cancelled")
+    assert e.value.errors == {"comment": "workflow.reason_required"}
+    assert store.measure(mid).title == "Lampa" and store.measure(mid).version == 1
+    done = store.update_measure(mid, SYSTEM, expected_version=1, title="Två lampor", status="cancelled",
+                                comment="Fastighetsägaren gör det")
+    assert (done.title, done.status, done.status_reason) == ("Två lampor", "cancelled", "Fastighetsägaren gör det")
+    assert [h.to_status for h in store.history("measure", mid)] == ["proposed", "cancelled"]
