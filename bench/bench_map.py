@@ -63,8 +63,8 @@ from __future__ import annotations
 import argparse
 import functools
 import html
-import importlib.util
 import http.server
+import importlib.util
 import os
 import sys
 import tempfile
@@ -79,21 +79,23 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import folium  # noqa: E402
-import geopandas as gpd  # noqa: E402
+import folium
+import geopandas as gpd
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
-from geo import catalog, crs, districts  # noqa: E402
-from geo.hotspots import hot_spots  # noqa: E402
-from geo.mapassets import localize  # noqa: E402
-from geo.model import Observation, ObservationStatus  # noqa: E402
-from geo.plannermap import planner_map  # noqa: E402
+from geo import catalog, crs, districts
+from geo.hotspots import hot_spots
+from geo.mapassets import localize
+from geo.model import Observation, ObservationStatus
+from geo.plannermap import planner_map
 
 DISTRICT = "andersberg"
 PLACES = 40
 NOISE = 0.30
 SKIP_50K_IF_10K_OVER = 20.0  # s: plain/explore at 50,000 would take minutes
 SINGLE_RUN_OVER = 5.0  # s: a build or a load slower than this is run once
-RENDER_TIMEOUT_MS = 180_000
+RENDER_TIMEOUT_MS = 120_000
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -183,7 +185,7 @@ if EXPLORE_MISSING:
     del APPROACHES["explore"]
 # JS condition: the points exist in the page (evaluated after the load event)
 POINTS_READY = {
-    "ours": "(function(){var k=Object.keys(window).find(function(k){return k.indexOf('TkPoints')===0;});"
+    "ours": "(function(){var k=Object.keys(window).find(function(k){return k.indexOf('tk_points_')===0;});"
             "var g=k&&window[k]; return !!(g&&g._map) && (document.querySelector('.leaflet-overlay-pane canvas')"
             "||document.querySelector('path.tk-obs')) ? g.getLayers().length : 0;})()",
     "plain": "document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon').length",
@@ -241,7 +243,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 class Browser:
     def __init__(self) -> None:
-        from playwright.sync_api import sync_playwright
         self.pw = sync_playwright().start()
         self.browser = self.pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                args=CHROMIUM_ARGS)
@@ -268,6 +269,11 @@ class Browser:
             page.goto(url, wait_until="load", timeout=RENDER_TIMEOUT_MS)
             page.wait_for_function("window.__tkRendered !== undefined", timeout=RENDER_TIMEOUT_MS,
                                    polling=200)
+        except PlaywrightTimeout:
+            context.close()
+            raise RuntimeError(f"not rendered within {RENDER_TIMEOUT_MS / 1000:.0f} s "
+                               f"(page errors: {errors[:3]})") from None
+        try:
             r = page.evaluate("""(expr) => { const n = performance.getEntriesByType('navigation')[0];
                 return {rendered: window.__tkRendered, response: n.responseEnd,
                         dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, points: eval(expr)}; }""",
@@ -285,7 +291,10 @@ class Browser:
 def best_render(browser: Browser, url: str, name: str, repeat: int) -> dict:
     best = None
     for _ in range(repeat):
-        r = browser.load(url, name)
+        try:
+            r = browser.load(url, name)
+        except RuntimeError as e:
+            return {"failure": str(e)}
         if best is None or r["rendered"] < best["rendered"]:
             best = r
         if r["rendered"] > SINGLE_RUN_OVER * 1000:
@@ -321,6 +330,16 @@ def main() -> None:
         server = _Server(tmp)
         browser = None if args.no_browser else Browser()
         try:
+            if browser is not None:  # baseline: the page with its assets and no observations
+                empty = tmp / "ours-0.html"
+                empty.write_text(build_ours([], [], ctx).get_root().render(), encoding="utf-8")
+                POINTS_READY["empty"] = "1"
+                base = best_render(browser, f"{server.url}/{empty.name}", "empty", args.repeat)
+                if "failure" not in base:
+                    notes.append(f"baseline: ours with 0 observations renders in "
+                                 f"{base['rendered'] / 1000:.2f} s (load event at "
+                                 f"{base['load'] / 1000:.2f} s): the cost of Leaflet, jQuery, "
+                                 "Bootstrap and Font Awesome in a fresh browser context")
             for n in args.sizes:
                 obs = synthetic(n)
                 t_hs, spots = float("inf"), []
@@ -329,7 +348,8 @@ def main() -> None:
                     spots = hot_spots(obs)
                     t_hs = min(t_hs, time.perf_counter() - t)
                 for name in APPROACHES:
-                    row = {"n": n, "approach": name, "hot": t_hs if name == "ours" else None}
+                    row = {"n": n, "approach": name, "hot": t_hs if name == "ours" else None,
+                           "spots": len(spots)}
                     if name != "ours" and n > 10000 and build_10k.get(name, 0) > SKIP_50K_IF_10K_OVER:
                         row["skip"] = f"skipped (>60 s): 10,000 took {build_10k[name]:.0f} s"
                         notes.append(f"{name} at {n:,}: skipped, its 10,000 build took "
@@ -348,15 +368,20 @@ def main() -> None:
                     del page
                     if browser is not None:
                         r = best_render(browser, f"{server.url}/{path.name}", name, args.repeat)
+                        if "failure" in r:
+                            notes.append(f"{name} at {n:,}: {r['failure']}")
+                            row["render_failed"] = f"> {RENDER_TIMEOUT_MS // 1000} (timed out)"
+                            r = None
                         row["render"] = r
-                        if r["errors"]:
+                        if r and r["errors"]:
                             notes.append(f"{name} at {n:,}: page errors {r['errors'][:3]}")
-                        if r["points"] != n:
+                        if r and r["points"] != n:
                             notes.append(f"{name} at {n:,}: {r['points']} points drawn, expected {n}")
                     rows.append(row)
                     rr = row.get("render")
                     print(f"  {n:>6} {name:<8} build {t_build:6.2f} s  {_size(row['size']):>9}"
-                          + (f"  render {rr['rendered'] / 1000:6.2f} s" if rr else ""), flush=True)
+                          + (f"  render {rr['rendered'] / 1000:6.2f} s" if rr else
+                             f"  render {row.get('render_failed', '–')}"), flush=True)
                     path.unlink()
         finally:
             if browser is not None:
@@ -371,7 +396,7 @@ def main() -> None:
             print(f"| {r['n']:,} | {r['approach']} | {r['skip']} | – | – | – |")
             continue
         rr = r.get("render")
-        render = f"{rr['rendered'] / 1000:.2f}" if rr else "–"
+        render = f"{rr['rendered'] / 1000:.2f}" if rr else r.get("render_failed", "–")
         hot = f"{r['hot']:.3f}" if r["hot"] is not None else "–"
         print(f"| {r['n']:,} | {r['approach']} | {r['build']:.2f} | {_size(r['size'])} | "
               f"{render} | {hot} |")
@@ -385,6 +410,9 @@ def main() -> None:
             if rr:
                 print(f"{r['n']:>7} {r['approach']:<8} {rr['response']:>13.0f} {rr['dcl']:>17.0f} "
                       f"{rr['load']:>9.0f} {rr['rendered']:>9.0f} {rr['points']:>7} {rr['blocked']:>8}")
+        print("(blocked: requests to other hosts, i.e. OpenStreetMap tiles, aborted)")
+    print("hot spots found: " + ", ".join(f"{r['n']:,}: {r['spots']}" for r in rows
+                                          if r["approach"] == "ours"))
     if EXPLORE_MISSING:
         notes.append(f"explore: skipped, geopandas' explore() needs {' and '.join(EXPLORE_MISSING)} "
                      "(see this file's docstring)")

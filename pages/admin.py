@@ -64,6 +64,7 @@ if upload is not None and st.button(tr("admin.import_go"), type="primary"):
         path.write_bytes(upload.getvalue())
         try:
             result = geo_io.import_file(store, path, actor)
+            st.cache_data.clear()  # the maps and counts show the imported rows at once
             st.success(tr("cli.imported", added=result.added, skipped=result.skipped, file=upload.name))
         except geo_io.ImportRefused as e:
             st.error(e.message(st.session_state.get("lang")), icon=":material/error:")

@@ -32,6 +32,7 @@ from ui.pinform import (
     flash,
     new_pin_dialog,
     pin_dialog,
+    pin_list,
     problem_text,
 )
 
@@ -179,22 +180,7 @@ def live_map() -> None:
 # browser would then draw the map afresh and lose the person's zoom.
 st.fragment(live_map, run_every=REFRESH_S)()
 
-observations = store.visible_observations(actor, walk_id=walk.id)
-shown = observations if actor.is_planner else [
-    o for o in observations if o.participant_id == actor.participant_id]
-labels = {c.id: c.label(lang()) for c in categories}
-with st.expander(tr("pin.all", n=len(shown)) if actor.is_planner else tr("pin.mine", n=len(shown)),
-                 expanded=bool(shown) and not actor.is_planner):
-    if not shown:
-        st.caption(tr("pin.none_yet"))
-    for o in reversed(shown):
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.markdown(f"**{markdown_text(labels.get(o.category, o.category))}** · {o.feeling}/5"
-                      + (f" – {markdown_text(o.description[:80])}" if o.description else ""))
-        if right.button(tr("pin.open_pin"), key=f"open-{o.id}", width="stretch"):
-            st.session_state.pop(PENDING, None)
-            st.session_state[OPEN_PIN] = o.id
-            st.rerun()
+pin_list(store, actor, walk, categories)
 
 if PENDING in st.session_state and can_add:
     new_pin_dialog(store, actor, walk, categories, district_name)

@@ -256,3 +256,24 @@ def finish(action: Callable[[], Any], done: str) -> None:
     close(OPEN_PIN)()
     flash(done)
     st.rerun()
+
+
+def pin_list(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category]) -> None:
+    """Below the map: a participant's own pins (the leader: every pin), each with "Öppna" –
+    the way to a pin that does not need a steady finger on the map."""
+    observations = store.visible_observations(actor, walk_id=walk.id)
+    shown = observations if actor.is_planner else [
+        o for o in observations if o.participant_id == actor.participant_id]
+    labels = {c.id: c.label(lang()) for c in categories}
+    heading = tr("pin.all", n=len(shown)) if actor.is_planner else tr("pin.mine", n=len(shown))
+    with st.expander(heading, expanded=bool(shown) and not actor.is_planner):
+        if not shown:
+            st.caption(tr("pin.none_yet"))
+        for o in reversed(shown):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.markdown(f"**{markdown_text(labels.get(o.category, o.category))}** · {o.feeling}/5"
+                          + (f" – {markdown_text(o.description[:80])}" if o.description else ""))
+            if right.button(tr("pin.open_pin"), key=f"open-{o.id}", width="stretch"):
+                st.session_state.pop(PENDING, None)
+                st.session_state[OPEN_PIN] = o.id
+                st.rerun()
