@@ -13,7 +13,7 @@ returned, and they answer with a draft for :meth:`geo.store.Store.add_observatio
   promise activity the walk carries out.  The draft's ``uuid`` is made when the pin is
   placed, so a double tap on "Spara" or a resubmitted form saves one pin, not two.
 * :func:`pins_at` finds the pins a tap landed on, from the marker's place that ``st_folium``
-  reports; :func:`pin_near` the pin nearest a point.  Both measure in metres in SWEREF 99 TM.
+  reports, measured in metres in SWEREF 99 TM.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from .model import (
 from .workflow import text_problem
 
 DECIMALS = 7  # about 1 cm: more than any phone's GPS, less than float noise
-TAP_TOLERANCE_M = 12.0  # a fingertip on a tablet at zoom 17 covers about this much ground
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +121,3 @@ def pins_at(geometry: object, observations: Iterable[Observation],
         return []
     return [o for o in observations if abs(o.lat - point[1]) < 1e-4 and abs(o.lon - point[0]) < 2e-4
             and distance_m((o.lon, o.lat), point) <= tolerance_m]
-
-
-def pin_near(lon: float, lat: float, observations: Iterable[Observation],
-             tolerance_m: float = TAP_TOLERANCE_M) -> Observation | None:
-    """The observation nearest to a tap, if one lies within ``tolerance_m`` metres."""
-    best, best_d = None, tolerance_m
-    for o in observations:
-        if abs(o.lat - lat) > 0.001 or abs(o.lon - lon) > 0.002:  # cheap pre-filter (~100 m)
-            continue
-        d = distance_m((o.lon, o.lat), (lon, lat))
-        if d <= best_d:
-            best, best_d = o, d
-    return best

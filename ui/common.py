@@ -10,7 +10,7 @@ from geo.districts import Districts
 from geo.store import Store
 
 LANG_KEY = "lang"
-CACHE_TTL_S = 10  # other participants' pins show up within this many seconds
+CACHE_TTL_S = 10  # the planner map's rows and the counts are at most this many seconds old
 
 
 @st.cache_resource(show_spinner=False)

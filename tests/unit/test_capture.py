@@ -136,18 +136,10 @@ def test_pin_draft_gives_a_draft_or_named_problems(category, feeling, text):
     assert set(errors) <= {"category", "feeling", "description"}
 
 
-# --- pin_near ----------------------------------------------------------------------------
+# --- pins_at ---------------------------------------------------------------------------
 def obs(i, lon, lat) -> Observation:
     return Observation(i, str(uuid.uuid4()), 7, "andersberg", None, "belysning", "", 3, lon, lat,
                        WHEN, "new", "", "", "", False, WHEN, WHEN, 1)
-
-
-def test_pin_near_finds_the_nearest_within_the_tolerance():
-    a, b = obs(1, 12.90120, 56.66060), obs(2, 12.90135, 56.66060)  # ~9 m apart
-    assert capture.pin_near(12.90122, 56.66060, [a, b]).id == 1
-    assert capture.pin_near(12.90133, 56.66060, [a, b]).id == 2
-    assert capture.pin_near(12.9030, 56.6606, [a, b]) is None  # ~110 m away
-    assert capture.pin_near(12.9012, 56.6606, []) is None
 
 
 # --- the store: a pin and its photo, own pins, tokens ---------------------------------------
