@@ -86,7 +86,7 @@ with left:
     for o in selected:
         folium.CircleMarker(leaflet(o.lon, o.lat), radius=18, color="#d7263d", weight=4, fill=False,
                             interactive=False, class_name="tk-selected").add_to(ring)
-    focus = st.session_state.get("map_focus")
+    focus = st.session_state.get("map_focus", {}).get(district.id)  # a table row's place
     out = st_folium(m, key=f"planner-{district.id}", height=620, use_container_width=True,
                     returned_objects=["last_object_clicked", "last_active_drawing"],
                     feature_group_to_add=ring, center=focus, zoom=18 if focus else None)
@@ -152,12 +152,12 @@ with tab_measures:
 if chosen_row is not None and seen.get("row") != chosen_row.id:
     seen["row"] = chosen_row.id
     st.session_state.update({SELECTED: [chosen_row.id], "map_spot": None,
-                             "map_focus": (chosen_row.lat, chosen_row.lon)})
+                             "map_focus": {district.id: (chosen_row.lat, chosen_row.lon)}})
     st.rerun()
 if chosen_spot is not None and seen.get("spot") != chosen_spot.id:
     seen["spot"] = chosen_spot.id
     st.session_state.update({SELECTED: list(chosen_spot.observation_ids), "map_spot": chosen_spot.id,
-                             "map_focus": (chosen_spot.centre[1], chosen_spot.centre[0])})
+                             "map_focus": {district.id: (chosen_spot.centre[1], chosen_spot.centre[0])}})
     st.rerun()
 
 if may_plan and (PLAN in st.session_state or EDIT in st.session_state):

@@ -46,6 +46,12 @@ def test_layers_switch_on_and_off(app_url, page):
     assert frame.locator("path.tk-hotspot").count() == 0
     frame.get_by_label(re.compile("Iakttagelser")).check()
     assert frame.locator("path.tk-obs").count() >= 50
+    # clustering, from the sidebar: the map is drawn afresh with cluster bubbles
+    page.get_by_text("Gruppera nålar").click()
+    drawn = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last  # the new map
+    drawn.locator(".marker-cluster").first.wait_for(timeout=20_000)
+    assert drawn.locator(".marker-cluster").count() >= 3
+    assert page.console_errors == [] or all("ERR_FAILED" in e for e in page.console_errors)
 
 
 def test_a_pin_shows_its_details_and_a_hot_spot_becomes_a_measure(app_url, app_db, page):
