@@ -209,6 +209,11 @@ class Observation:
     updated_at: datetime
     version: int
     participant_id: int | None = None
+    merged_into: int | None = None  # merged into that pin at the walk protocol (kept, hidden)
+    flagged_by: int = 1  # how many pins (people) the walk protocol merged into this one
+    responsible: str | None = None  # the walk protocol: who acts on it (Responsible)
+    priority: int | None = None  # 1 high, 2 medium, 3 low
+    due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import secrets
 import uuid as uuidlib
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
@@ -56,6 +56,7 @@ from .catalog import Catalog
 from .districts import Districts
 from .districts import parse as parse_districts
 from .model import (
+    DESCRIPTION_MAX,
     Actor,
     Measure,
     MeasureDraft,
@@ -314,6 +315,15 @@ observation = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("participant_id", ForeignKey("participant.id", ondelete="SET NULL"), nullable=True,
            index=True),
+    # the walk protocol: pins merged into another (kept, hidden from maps and counts), how many
+    # people flagged the spot, and who acts on it, how urgently and by when
+    Column("merged_into", ForeignKey("observation.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("flagged_by", Integer, nullable=False, default=1, server_default="1"),
+    Column("responsible", String(20), nullable=True),
+    Column("priority", Integer, nullable=True),
+    Column("due", Date, nullable=True),
+    CheckConstraint("priority IS NULL OR priority BETWEEN 1 AND 3", name="priority"),
+    CheckConstraint("flagged_by >= 1", name="flagged"),
     CheckConstraint("feeling BETWEEN 1 AND 5", name="feeling"),
     CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", name="lonlat"),
     CheckConstraint(_in("status", OBS_STATUSES), name="status"),
@@ -644,8 +654,12 @@ class Store:
         return self.add_observations([draft], actor, at).ids[0]
 
     def observations(self, district_ids: Iterable[str] | None = None, walk_id: int | None = None,
-                     ids: Iterable[int] | None = None) -> list[Observation]:
+                     ids: Iterable[int] | None = None, include_merged: bool = False) -> list[Observation]:
+        """Observations, oldest first.  Pins merged into another (the walk protocol) are left
+        out unless asked for by ``ids`` or ``include_merged``: the kept pin speaks for them."""
         q = select(observation).order_by(observation.c.observed_at, observation.c.id)
+        if not include_merged and ids is None:
+            q = q.where(observation.c.merged_into.is_(None))
         if district_ids is not None:
             q = q.where(observation.c.district_id.in_(list(district_ids)))
         if walk_id is not None:
@@ -663,11 +677,81 @@ class Store:
 
     def set_observation_status(self, observation_id: int, new: str, actor: Actor,
                                comment: str = "", expected_version: int | None = None,
-                               at: datetime | None = None) -> Observation:
-        """Move an observation to ``new`` and record who, when and why, in one transaction."""
+                               at: datetime | None = None,
+                               after_photo: PhotoLike | None = None) -> Observation:
+        """Move an observation to ``new`` and record who, when and why, with an "after" photo
+        when one is given (the follow-up's proof), all in one transaction."""
         roles.require(actor, Action.CHANGE_STATUS)
-        self._set_status(observation, "observation", workflow.check_observation_change,
-                         observation_id, new, actor, comment, expected_version, at)
+        with self._write() as conn:
+            self._change_status(conn, observation, "observation", workflow.check_observation_change,
+                                observation_id, new, actor, comment, expected_version, at)
+            if after_photo is not None:
+                conn.execute(insert(photo).values(
+                    **_photo_row(observation_id, after_photo, "after", at or _now())))
+        return self.observation(observation_id)
+
+    def merge_observations(self, keep_id: int, other_ids: Iterable[int], actor: Actor) -> Observation:
+        """The walk protocol: pins from several tablets that describe one spot become one.
+        The kept pin counts everyone who flagged the spot, gathers their texts and photos and
+        their measure links; the others stay in the database, marked as merged into it (and
+        so out of the maps and counts).  One transaction."""
+        roles.require(actor, Action.CHANGE_STATUS)
+        others = sorted(set(other_ids) - {keep_id})
+        if not others:
+            raise Invalid({"observation_ids": "protocol.nothing_to_merge"})
+        found = {o.id: o for o in self.observations(ids=[keep_id, *others])}
+        if missing := sorted({keep_id, *others} - set(found)):
+            raise NotFound("store.not_found", what="observation", id=missing[0])
+        keep = found[keep_id]
+        if any(found[i].merged_into is not None for i in [keep_id, *others]):
+            raise Invalid({"observation_ids": "protocol.already_merged"})
+        if any(found[i].walk_id != keep.walk_id for i in others):
+            raise Invalid({"observation_ids": "protocol.other_walk"})
+        texts = [keep.description.strip()] + [found[i].description.strip() for i in others]
+        text = "\n— ".join(t for t in texts if t)
+        if problem := workflow.text_problem(text, DESCRIPTION_MAX):
+            raise Invalid({"description": problem})
+        now = _now()
+        with self._write() as conn:
+            conn.execute(update(observation).where(observation.c.id.in_(others)).values(
+                merged_into=keep_id, updated_at=now, version=observation.c.version + 1))
+            conn.execute(update(photo).where(photo.c.observation_id.in_(others))
+                         .values(observation_id=keep_id))
+            linked = set(conn.execute(select(measure_observation.c.measure_id).where(
+                measure_observation.c.observation_id == keep_id)).scalars())
+            moved = {m for m in conn.execute(select(measure_observation.c.measure_id).where(
+                measure_observation.c.observation_id.in_(others))).scalars()} - linked
+            if moved:
+                conn.execute(insert(measure_observation), [
+                    {"measure_id": m, "observation_id": keep_id} for m in sorted(moved)])
+            conn.execute(update(observation).where(observation.c.id == keep_id).values(
+                description=text, flagged_by=sum(found[i].flagged_by for i in [keep_id, *others]),
+                feeling=max(found[i].feeling for i in [keep_id, *others]), updated_at=now,
+                version=observation.c.version + 1))
+            conn.execute(insert(status_change), [
+                dict(entity="observation", entity_id=i, from_status=found[i].status,
+                     to_status=found[i].status, actor=actor.label, at=now,
+                     comment=f"sammanslagen med #{keep_id}") for i in others])
+        return self.observation(keep_id)
+
+    def set_protocol(self, observation_id: int, actor: Actor, *, expected_version: int,
+                     responsible: str | None, priority: int | None, due: date | None) -> Observation:
+        """The walk protocol's columns for one point: who acts, how urgently (1–3), by when."""
+        roles.require(actor, Action.CHANGE_STATUS)
+        errors = {}
+        if responsible is not None and responsible not in RESPONSIBLES:
+            errors["responsible"] = "validation.unknown_responsible"
+        if priority is not None and (isinstance(priority, bool) or priority not in (1, 2, 3)):
+            errors["priority"] = "protocol.priority_range"
+        if errors:
+            raise Invalid(errors)
+        with self._write() as conn:
+            done = conn.execute(update(observation).where(
+                observation.c.id == observation_id, observation.c.version == expected_version,
+            ).values(responsible=responsible, priority=priority, due=due, updated_at=_now(),
+                     version=observation.c.version + 1)).rowcount
+            if not done:
+                raise Conflict("store.conflict", what="observation", id=observation_id)
         return self.observation(observation_id)
 
     def _require_edit(self, observation_id: int, actor: Actor) -> Observation:
@@ -1148,7 +1232,8 @@ def _observation(r) -> Observation:
         feeling=r.feeling, lon=r.lon, lat=r.lat, observed_at=r.observed_at, status=r.status,
         status_reason=r.status_reason, reported_by=r.reported_by, group=r.group_id,
         is_demo=r.is_demo, created_at=r.created_at, updated_at=r.updated_at, version=r.version,
-        participant_id=r.participant_id)
+        participant_id=r.participant_id, merged_into=r.merged_into, flagged_by=r.flagged_by,
+        responsible=r.responsible, priority=r.priority, due=r.due)
 
 
 def _user(r) -> User:

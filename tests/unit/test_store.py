@@ -13,7 +13,7 @@ from geo import store as store_mod
 from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.store import Conflict, Invalid, NotFound, Store
 
-HEAD = "0003"
+HEAD = "0004"
 ANDERSBERG = (12.90123, 56.660631)
 VALLAS_OSTRA = (12.918675, 56.685013)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)

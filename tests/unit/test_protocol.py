@@ -1,0 +1,101 @@
+"""The walk protocol in the store: merging pins of one spot, the protocol's columns, and a
+follow-up status change with its "after" photo – each one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
+from geo.roles import Forbidden
+from geo.store import Conflict, Invalid
+
+WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
+PLANNER = Actor(role=Role.PLANNER, name="Ledare", user_id=1)
+
+
+class Photo:
+    def __init__(self, data: bytes = b"\xff\xd8a") -> None:
+        self.data, self.mime, self.width, self.height, self.thumb = data, "image/jpeg", 4, 3, b"\xff\xd8t"
+
+
+@pytest.fixture
+def walk(store):
+    return store.add_walk(PLANNER, slug="kvall", district_id="andersberg", title="Kväll", starts_at=WHEN,
+                          status="open", join_code="KVL234")
+
+
+def pin(store, walk, who, text, feeling=3, lon=12.9012):
+    actor = store.join_walk("KVL234", who)
+    oid = store.add_observation(ObservationDraft(category="belysning", lon=lon, lat=56.6606, feeling=feeling,
+                                                 description=text, walk_id=walk.id, observed_at=WHEN), actor)
+    return oid, actor
+
+
+def test_pins_of_one_spot_merge_keeping_everyone_and_everything(store, walk):
+    a, kim = pin(store, walk, "Kim", "Lampan är trasig", feeling=3)
+    b, lo = pin(store, walk, "Lo", "Mörkt vid tunneln", feeling=5, lon=12.90125)
+    c, _ = pin(store, walk, "Mo", "", feeling=4, lon=12.90118)
+    store.add_photo(b, Photo(b"\xff\xd8lo"), lo)
+    mid = store.add_measure(MeasureDraft(type="belysning_ny", title="Lampa", responsible="kommun",
+                                         geometry={"type": "Point", "coordinates": [12.9012, 56.6606]},
+                                         observation_ids=(c,)), SYSTEM)
+    kept = store.merge_observations(a, [b, c], PLANNER)
+    assert (kept.flagged_by, kept.feeling) == (3, 5)
+    assert kept.description == "Lampan är trasig\n— Mörkt vid tunneln"
+    assert [p["id"] for p in store.photos(a)] and store.photo(store.photos(a)[0]["id"])[0] == b"\xff\xd8lo"
+    assert store.measure(mid).observation_ids == (a, c)
+    assert [o.id for o in store.observations(walk_id=walk.id)] == [a]  # the merged are hidden …
+    merged = store.observations(ids=[b, c])  # … but kept, pointing at the spot
+    assert {o.merged_into for o in merged} == {a}
+    assert store.history("observation", b)[-1].comment == f"sammanslagen med #{a}"
+
+
+def test_merging_is_refused_whole(store, walk):
+    a, kim = pin(store, walk, "Kim", "x")
+    b, _ = pin(store, walk, "Lo", "y")
+    other = store.add_walk(PLANNER, slug="annan", district_id="andersberg", title="Annan", starts_at=WHEN,
+                           status="open", join_code="ANN234")
+    c = store.add_observation(ObservationDraft(category="belysning", lon=12.9012, lat=56.6606, feeling=2,
+                                               walk_id=other.id), PLANNER)
+    with pytest.raises(Invalid) as e:
+        store.merge_observations(a, [b, c], PLANNER)
+    assert e.value.errors == {"observation_ids": "protocol.other_walk"}
+    with pytest.raises(Invalid):
+        store.merge_observations(a, [a], PLANNER)
+    with pytest.raises(Forbidden):
+        store.merge_observations(a, [b], kim)
+    assert store.observation(b).merged_into is None and store.observation(a).flagged_by == 1
+    store.merge_observations(a, [b], PLANNER)
+    with pytest.raises(Invalid) as e:
+        store.merge_observations(b, [a], PLANNER)
+    assert e.value.errors == {"observation_ids": "protocol.already_merged"}
+
+
+def test_protocol_columns_are_checked_and_versioned(store, walk):
+    a, _ = pin(store, walk, "Kim", "x")
+    done = store.set_protocol(a, PLANNER, expected_version=1, responsible="fastighetsagare", priority=1,
+                              due=date(2026, 12, 1))
+    assert (done.responsible, done.priority, done.due, done.version) == ("fastighetsagare", 1, date(2026, 12, 1), 2)
+    with pytest.raises(Conflict):
+        store.set_protocol(a, PLANNER, expected_version=1, responsible=None, priority=None, due=None)
+    with pytest.raises(Invalid) as e:
+        store.set_protocol(a, PLANNER, expected_version=2, responsible="grannen", priority=7, due=None)
+    assert e.value.errors == {"responsible": "validation.unknown_responsible", "priority": "protocol.priority_range"}
+
+
+def test_verifying_with_an_after_photo_is_one_transaction(store, walk):
+    a, _ = pin(store, walk, "Kim", "x")
+    store.set_observation_status(a, "resolved", PLANNER)
+    with pytest.raises(Invalid):  # resolved → closed is not allowed: the photo is not kept either
+        store.set_observation_status(a, "closed", PLANNER, comment="x", after_photo=Photo())
+    assert store.photos(a) == []
+    after = store.set_observation_status(a, "verified", PLANNER, comment="Ny lampa sitter uppe",
+                                         after_photo=Photo(b"\xff\xd8after"))
+    assert after.status == "verified"
+    [meta] = store.photos(a)
+    assert meta["kind"] == "after" and store.photo(meta["id"])[0] == b"\xff\xd8after"
+    reopened = store.set_observation_status(a, "assessed", PLANNER, comment="Lampan är trasig igen")
+    assert reopened.status == "assessed"
+    assert [h.to_status for h in store.history("observation", a)] == ["new", "resolved", "verified", "assessed"]
