@@ -99,14 +99,14 @@ def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation
     if photo is not None:
         st.image(photo.thumb, width=200,
                  caption=tr("pin.photo_attached", width=photo.width, height=photo.height))
+    elif photo_error:  # said at once, not first when saving
+        st.error(photo_error, icon=":material/hide_image:")
     return category, feeling, text, photo, photo_error
 
 
-def show_problems(errors: dict[str, str], photo_error: str | None) -> None:
+def show_problems(errors: dict[str, str]) -> None:
     lines = [f"- **{tr(f'pin.field.{f}')}**: {tr(k)}" for f, k in errors.items()]
     st.error(tr("pin.fix_fields") + "\n" + "\n".join(lines), icon=":material/error:")
-    if photo_error:
-        st.error(photo_error, icon=":material/hide_image:")
 
 
 def close(key: str) -> Callable[[], None]:
@@ -170,7 +170,7 @@ def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Categor
     if photo_error:
         errors["photo"] = "pin.photo_refused"
     if errors:
-        show_problems(errors, photo_error)
+        show_problems(errors)
         return
     try:
         store.add_observations([draft], actor, photos={uid: photo} if photo else None)
@@ -231,7 +231,7 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     if photo_error:
         errors["photo"] = "pin.photo_refused"
     if errors:
-        show_problems(errors, photo_error)
+        show_problems(errors)
         return
 
     def save_changes() -> None:

@@ -3,6 +3,7 @@ follow-up status change with its "after" photo – each one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -99,3 +100,21 @@ def test_verifying_with_an_after_photo_is_one_transaction(store, walk):
     reopened = store.set_observation_status(a, "assessed", PLANNER, comment="Lampan är trasig igen")
     assert reopened.status == "assessed"
     assert [h.to_status for h in store.history("observation", a)] == ["new", "resolved", "verified", "assessed"]
+
+
+def test_points_are_numbered_along_the_route_or_by_time(store, walk):
+    from geo import catalog
+    from geo.protocol import protocol_rows, route_order
+
+    late_west, _ = pin(store, walk, "Kim", "väst", lon=12.8990)
+    early_east, _ = pin(store, walk, "Lo", "öst", lon=12.9030)
+    middle, _ = pin(store, walk, "Mo", "mitt", lon=12.9010)
+    merged, _ = pin(store, walk, "Bo", "samma", lon=12.90101)
+    store.merge_observations(middle, [merged], PLANNER)
+    obs = store.observations(walk_id=walk.id)
+    east_to_west = {"type": "LineString", "coordinates": [[12.9040, 56.6606], [12.8980, 56.6606]]}
+    assert [o.description for o in route_order(obs, east_to_west)] == ["öst", "mitt\n— samma", "väst"]
+    assert [o.id for o in route_order(obs, None)] == [late_west, early_east, middle]  # by time, then id
+    rows = protocol_rows(replace(walk, route=east_to_west), obs, list(catalog.load().categories), "sv")
+    assert [(r.number, r.texts, r.flagged_by) for r in rows] == [(1, "öst", 1), (2, "mitt\n— samma", 2), (3, "väst", 1)]
+    assert rows[0].category == "Belysning" and rows[0].place == "56.66060, 12.90300"

@@ -1,0 +1,68 @@
+"""The walk protocol: the walk's points in the order the walk passed them, one row each.
+
+After a Swedish trygghetsvandring the leader goes through the pins, merges the ones that
+describe the same spot, sets who is responsible, a priority and a deadline for each, and sends
+the protocol to the participants and the owners.  Plain functions, no Streamlit; the store
+saves merges and the protocol's columns, :mod:`geo.reports` draws the PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from shapely.geometry import LineString
+
+from . import i18n
+from .crs import geometry_to_metric, to_metric
+from .model import Category, Observation, Walk
+
+
+def route_order(observations: Sequence[Observation], route: Mapping | None) -> list[Observation]:
+    """The observations in the order the walk passed them: by their distance along the route
+    (each point projected onto the route line, in metres in SWEREF 99 TM); without a route,
+    by the time they were pinned."""
+    if not route or route.get("type") != "LineString" or len(route.get("coordinates", [])) < 2:
+        return sorted(observations, key=lambda o: (o.observed_at, o.id))
+    line = geometry_to_metric(LineString(route["coordinates"]))
+    if not observations:
+        return []
+    east, north = to_metric(np.array([o.lon for o in observations]), np.array([o.lat for o in observations]))
+    from shapely import points
+
+    along = line.project(points(np.column_stack([east, north])))
+    order = sorted(range(len(observations)), key=lambda i: (float(along[i]), observations[i].observed_at,
+                                                            observations[i].id))
+    return [observations[i] for i in order]
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolRow:
+    """One point of the protocol, as the PDF and the page show it."""
+    number: int
+    observation_id: int
+    category: str
+    place: str  # "56.66061, 12.90123" – the point, for the owner who goes there
+    flagged_by: int
+    texts: str
+    feeling: int
+    responsible: str
+    priority: str
+    due: date | None
+
+
+def protocol_rows(walk: Walk, observations: Sequence[Observation], categories: Sequence[Category],
+                  lang: str) -> list[ProtocolRow]:
+    """The walk's points (merged ones left out: the kept pin speaks for them), numbered along
+    the route, with the labels in ``lang``."""
+    labels = {c.id: c.label(lang) for c in categories}
+    kept = [o for o in observations if o.merged_into is None and o.walk_id == walk.id]
+    return [ProtocolRow(
+        number=n, observation_id=o.id, category=labels.get(o.category, o.category),
+        place=f"{o.lat:.5f}, {o.lon:.5f}", flagged_by=o.flagged_by, texts=o.description,
+        feeling=o.feeling,
+        responsible=i18n.t(f"responsible.{o.responsible}", lang) if o.responsible else "",
+        priority=i18n.t(f"protocol.priority_{o.priority}", lang) if o.priority else "", due=o.due)
+        for n, o in enumerate(route_order(kept, walk.route), start=1)]
