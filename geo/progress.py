@@ -15,6 +15,8 @@ What is counted (the decisions, in one place)
   ``starts_at``.  Measures are *not* cut by date: a measure carries out the activity it is
   linked to, and work decided in the period is often finished after it (the demo's clearing
   along the cycle path mot Lyckedalsskolan, done in January 2020, is part of Halmstad 2019).
+* **Merged pins** (``merged_into`` set by the walk protocol) are left out: the kept pin
+  speaks for them (the store leaves them out too, unless asked).
 * **Statuses are today's statuses.**  ``today`` only decides what is overdue.
 * **Resolved** means ``resolved`` or ``verified`` (:data:`geo.workflow.DONE_OBSERVATION`).
   "Closed without a measure" is *not* resolved — nothing changed at the place — and is
@@ -188,6 +190,8 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
         return rows.setdefault((activity_id, key), ([], [], [])) if keep else None
 
     for o in observations:
+        if getattr(o, "merged_into", None) is not None:
+            continue
         if in_period(o.observed_at.astimezone(STOCKHOLM).date()) and (
                 b := bucket(o.activity_id, o.district_id)) is not None:
             b[0].append(o)

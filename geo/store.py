@@ -142,6 +142,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ProtocolChange:
+    """One row of the walk protocol to save (see :meth:`Store.set_protocols`)."""
+    observation_id: int
+    expected_version: int
+    responsible: str | None
+    priority: int | None
+    due: date | None
+
+
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out; stored as UTC on every backend."""
 
@@ -737,69 +747,31 @@ class Store:
     def set_protocol(self, observation_id: int, actor: Actor, *, expected_version: int,
                      responsible: str | None, priority: int | None, due: date | None) -> Observation:
         """The walk protocol's columns for one point: who acts, how urgently (1–3), by when."""
+        self.set_protocols(actor, [ProtocolChange(observation_id, expected_version, responsible,
+                                                  priority, due)])
+        return self.observation(observation_id)
+
+    def set_protocols(self, actor: Actor, changes: Sequence[ProtocolChange]) -> None:
+        """Save the protocol's columns for several points in one transaction: all or none
+        (a bad value or someone else's newer save names the row and saves nothing)."""
         roles.require(actor, Action.CHANGE_STATUS)
-        errors = {}
-        if responsible is not None and responsible not in RESPONSIBLES:
-            errors["responsible"] = "validation.unknown_responsible"
-        if priority is not None and (isinstance(priority, bool) or priority not in (1, 2, 3)):
-            errors["priority"] = "protocol.priority_range"
-        if errors:
-            raise Invalid(errors)
+        for index, c in enumerate(changes):
+            errors = {}
+            if c.responsible is not None and c.responsible not in RESPONSIBLES:
+                errors["responsible"] = "validation.unknown_responsible"
+            if c.priority is not None and (isinstance(c.priority, bool) or c.priority not in (1, 2, 3)):
+                errors["priority"] = "protocol.priority_range"
+            if errors:
+                raise Invalid(errors, index=index, id=c.observation_id)
+        now = _now()
         with self._write() as conn:
-            done = conn.execute(update(observation).where(
-                observation.c.id == observation_id, observation.c.version == expected_version,
-            ).values(responsible=responsible, priority=priority, due=due, updated_at=_now(),
-                     version=observation.c.version + 1)).rowcount
-            if not done:
-                raise Conflict("store.conflict", what="observation", id=observation_id)
-        return self.observation(observation_id)
-
-    def _require_edit(self, observation_id: int, actor: Actor) -> Observation:
-        obs = self.observation(observation_id)
-        the_walk = self.walk(obs.walk_id) if obs.walk_id else None
-        roles.require(actor, Action.EDIT_OBSERVATION, observation=obs, walk=the_walk)
-        return obs
-
-    def update_observation(self, observation_id: int, actor: Actor, *, expected_version: int,
-                           category: str | None = None, feeling: int | None = None,
-                           description: str | None = None, lon: float | None = None,
-                           lat: float | None = None) -> Observation:
-        """Change a pin's category, feeling, text or place (a participant: only their own, while
-        the walk is open).  ``expected_version`` is the version the person edited; when someone
-        else saved in between, :class:`Conflict` is raised and nothing changes."""
-        obs = self._require_edit(observation_id, actor)
-        changed = replace(obs, category=obs.category if category is None else category,
-                          feeling=obs.feeling if feeling is None else feeling,
-                          description=obs.description if description is None else description,
-                          lon=obs.lon if lon is None else lon, lat=obs.lat if lat is None else lat)
-        known = self.known_ids()
-        draft = ObservationDraft(category=changed.category, lon=changed.lon, lat=changed.lat,
-                                 feeling=changed.feeling, description=changed.description,
-                                 activity_id=obs.activity_id)
-        if errors := workflow.validate_observation(draft, known["category"], known["activity"]):
-            raise Invalid(errors)
-        placed = self.districts().place(changed.lon, changed.lat)
-        with self._write() as conn:
-            done = conn.execute(update(observation).where(
-                observation.c.id == observation_id, observation.c.version == expected_version,
-            ).values(category_id=changed.category, feeling=changed.feeling,
-                     description=changed.description.strip(), lon=changed.lon, lat=changed.lat,
-                     district_id=placed.id if placed else None, updated_at=_now(),
-                     version=observation.c.version + 1)).rowcount
-            if not done:
-                raise Conflict("store.conflict", what="observation", id=observation_id)
-        return self.observation(observation_id)
-
-    def delete_observation(self, observation_id: int, actor: Actor) -> None:
-        """Remove a pin with its photos, measure links and history, in one transaction."""
-        self._require_edit(observation_id, actor)
-        with self._write() as conn:
-            conn.execute(delete(status_change).where(status_change.c.entity == "observation",
-                                                     status_change.c.entity_id == observation_id))
-            conn.execute(delete(photo).where(photo.c.observation_id == observation_id))
-            conn.execute(delete(measure_observation).where(
-                measure_observation.c.observation_id == observation_id))
-            conn.execute(delete(observation).where(observation.c.id == observation_id))
+            for c in changes:
+                done = conn.execute(update(observation).where(
+                    observation.c.id == c.observation_id, observation.c.version == c.expected_version,
+                ).values(responsible=c.responsible, priority=c.priority, due=c.due, updated_at=now,
+                         version=observation.c.version + 1)).rowcount
+                if not done:
+                    raise Conflict("store.conflict", what="observation", id=c.observation_id)
 
     # --- measures -------------------------------------------------------------------
     def add_measure(self, draft: MeasureDraft, actor: Actor, at: datetime | None = None) -> int:
@@ -936,6 +908,18 @@ class Store:
         conn.execute(insert(status_change).values(
             entity=entity, entity_id=row_id, from_status=row.status, to_status=new,
             actor=actor.label, at=now, comment=comment.strip()))
+
+    def histories(self, entity: str, entity_ids: Iterable[int]) -> list[StatusChange]:
+        """The status histories of many rows at once (the follow-up's "resolved since")."""
+        ids, out = list(entity_ids), []
+        with self._read() as conn:
+            for chunk in range(0, len(ids), 5000):
+                out += [StatusChange(r.id, r.entity, r.entity_id, r.from_status, r.to_status, r.actor,
+                                     r.at, r.comment) for r in conn.execute(
+                    select(status_change).where(status_change.c.entity == entity,
+                                                status_change.c.entity_id.in_(ids[chunk:chunk + 5000]))
+                    .order_by(status_change.c.at, status_change.c.id))]
+        return out
 
     def history(self, entity: str, entity_id: int) -> list[StatusChange]:
         q = (select(status_change).where(status_change.c.entity == entity,

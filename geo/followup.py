@@ -1,0 +1,222 @@
+"""The follow-up meeting's selections, as pure functions (no database, no Streamlit).
+
+:func:`since_last_meeting`
+    What is new, what was resolved and what is overdue since the previous meeting, and what
+    still waits for a decision.
+:func:`rewalk_comparison`
+    For each point of an earlier walk: did the re-walk flag the same spot again, and how did
+    the felt safety change?
+:func:`merge_suggestions`
+    Pins from one walk (several tablets) that probably describe the same spot.
+
+Boundaries of "since the last meeting"
+--------------------------------------
+Dates are Swedish local dates (Europe/Stockholm, summer time included).  Everything
+recorded on the meeting day itself counts as *known at the meeting*: the window starts at
+00:00 local time on the day after ``last_meeting`` (:func:`window`) and ends at 00:00 on the
+day after ``today`` (the window is half-open: the first instant is in, the last is out).  So
+with a meeting on 15 October 2019 (summer time, UTC+2) a pin at 21:59:59 UTC (23:59:59
+local) is not new and one at 22:00:00 UTC (00:00 local on the 16th) is; in winter the
+cut is at 23:00 UTC.
+
+Pins merged into another by the walk protocol (``merged_into`` set) are left out of every
+selection: the kept pin speaks for them.
+
+Distances are measured in SWEREF 99 TM (EPSG:3006), through whole arrays and a shapely
+``STRtree`` (``dwithin``), never by pairwise Python loops; "within r metres" includes r.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import shapely
+
+from .crs import to_metric
+from .i18n import STOCKHOLM
+from .model import Measure, MeasureStatus, Observation, ObservationStatus, StatusChange
+from .progress import is_overdue
+from .workflow import DONE_OBSERVATION
+
+UNDECIDED_OBSERVATION = frozenset({ObservationStatus.NEW, ObservationStatus.ASSESSED})
+
+
+def window(last_meeting: date, today: date) -> tuple[datetime, datetime]:
+    """The half-open window ``[start, end)`` of "since the last meeting", in UTC: 00:00
+    local time on the day after ``last_meeting`` and on the day after ``today``."""
+    if today < last_meeting:
+        raise ValueError(f"today {today} is before the last meeting {last_meeting}")
+    start = datetime.combine(last_meeting + timedelta(days=1), time(0), STOCKHOLM)
+    end = datetime.combine(today + timedelta(days=1), time(0), STOCKHOLM)
+    # in UTC: Python compares and subtracts datetimes sharing one tzinfo by wall clock
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def kept(observations: Iterable[Observation]) -> list[Observation]:
+    """The observations not merged into another pin (the walk protocol)."""
+    return [o for o in observations if getattr(o, "merged_into", None) is None]
+
+
+def _aware(t: datetime, what: str) -> datetime:
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(f"{what}: naive datetime {t!r}; give a time zone")
+    return t
+
+
+@dataclass(frozen=True, slots=True)
+class SinceLastMeeting:
+    """The meeting's lists.
+
+    ``new``: observations observed or recorded inside the window (the later of
+    ``observed_at`` and ``created_at``: a paper protocol typed in after the meeting was not
+    seen at it).  ``resolved``: observations with a change to resolved or verified inside
+    the window, in the status history, that are still resolved or verified now (reopened
+    ones are not listed).  ``overdue``: measures past their due date on ``today``
+    (:func:`geo.progress.is_overdue`).  ``undecided``: observations new or assessed that no
+    measure (other than a cancelled one) answers — positive places left out when their
+    categories are given.  ``proposed``: measures waiting for a decision.  Lists are in the
+    input order.
+    """
+    start: datetime
+    end: datetime
+    new: tuple[Observation, ...]
+    resolved: tuple[Observation, ...]
+    overdue: tuple[Measure, ...]
+    undecided: tuple[Observation, ...]
+    proposed: tuple[Measure, ...]
+
+
+def since_last_meeting(observations: Sequence[Observation], measures: Sequence[Measure],
+                       history: Iterable[StatusChange], *, last_meeting: date, today: date,
+                       positive_categories: Collection[str] = ()) -> SinceLastMeeting:
+    """Select what the meeting goes through; see :class:`SinceLastMeeting` and the module
+    docstring for the boundaries.  ``history`` holds the observations' status changes
+    (entries about measures are ignored)."""
+    start, end = window(last_meeting, today)
+    observations = kept(observations)
+
+    def inside(t: datetime, what: str) -> bool:
+        return start <= _aware(t, what) < end
+
+    new = tuple(o for o in observations
+                if inside(max(_aware(o.observed_at, f"observation {o.id}"),
+                              _aware(o.created_at, f"observation {o.id}")), f"observation {o.id}"))
+    resolved_ids = {h.entity_id for h in history
+                    if h.entity == "observation" and h.to_status in DONE_OBSERVATION
+                    and inside(h.at, f"status change {h.id}")}
+    resolved = tuple(o for o in observations
+                     if o.id in resolved_ids and o.status in DONE_OBSERVATION)
+    answered = {oid for m in measures if m.status != MeasureStatus.CANCELLED
+                for oid in m.observation_ids}
+    undecided = tuple(o for o in observations
+                      if o.status in UNDECIDED_OBSERVATION and o.id not in answered
+                      and o.category not in positive_categories)
+    return SinceLastMeeting(
+        start=start, end=end, new=new, resolved=resolved,
+        overdue=tuple(m for m in measures if is_overdue(m, today)), undecided=undecided,
+        proposed=tuple(m for m in measures if m.status == MeasureStatus.PROPOSED))
+
+
+# --------------------------------------------------------------------------- distances
+
+
+def _points(observations: Sequence[Observation]) -> np.ndarray:
+    """Shapely points in EPSG:3006 (metres), transformed as whole arrays."""
+    n = len(observations)
+    lon = np.fromiter((o.lon for o in observations), dtype=float, count=n)
+    lat = np.fromiter((o.lat for o in observations), dtype=float, count=n)
+    e, north = to_metric(lon, lat)
+    return shapely.points(np.asarray(e, dtype=float), np.asarray(north, dtype=float))
+
+
+def _pairs_within(a: np.ndarray, b: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i in a, j in b) with distance(a[i], b[j]) <= radius_m."""
+    if len(a) == 0 or len(b) == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    i, j = shapely.STRtree(b).query(a, predicate="dwithin", distance=radius_m)
+    return i, j
+
+
+def _radius(radius_m: float) -> float:
+    r = float(radius_m)
+    if not (r >= 0 and np.isfinite(r)):
+        raise ValueError(f"radius_m must be a non-negative number of metres, got {radius_m!r}")
+    return r
+
+
+@dataclass(frozen=True, slots=True)
+class RewalkRow:
+    """One point of the earlier walk, compared with the re-walk.
+
+    ``later_ids``: the later observations within the radius (ascending); ``flagged_again``
+    when there is at least one.  Feelings run 1 (safe) to 5 (very unsafe), so a negative
+    ``change`` (later mean − earlier feeling) means the spot feels safer; ``later_mean`` and
+    ``change`` are None when the spot was not flagged again.
+    """
+    observation_id: int
+    category: str
+    feeling: int
+    flagged_again: bool
+    later_ids: tuple[int, ...]
+    later_mean: float | None
+    change: float | None
+
+
+def rewalk_comparison(earlier_walk_obs: Sequence[Observation],
+                      later_walk_obs: Sequence[Observation],
+                      radius_m: float = 40) -> list[RewalkRow]:
+    """For each earlier observation (in the given order), whether any later observation lies
+    within ``radius_m`` metres (any category: pass only the categories you want compared),
+    and the change in felt safety."""
+    r = _radius(radius_m)
+    earlier_walk_obs, later_walk_obs = kept(earlier_walk_obs), kept(later_walk_obs)
+    i, j = _pairs_within(_points(earlier_walk_obs), _points(later_walk_obs), r)
+    n = len(earlier_walk_obs)
+    later_feel = np.fromiter((o.feeling for o in later_walk_obs), dtype=float,
+                             count=len(later_walk_obs))
+    hits = np.bincount(i, minlength=n)
+    sums = np.bincount(i, weights=later_feel[j], minlength=n) if len(i) else np.zeros(n)
+    later_ids = np.fromiter((o.id for o in later_walk_obs), dtype=np.int64,
+                            count=len(later_walk_obs))
+    order = np.argsort(i, kind="stable")
+    groups = np.split(later_ids[j[order]], np.cumsum(hits)[:-1]) if n else []
+    rows = []
+    for k, o in enumerate(earlier_walk_obs):
+        mean = float(sums[k] / hits[k]) if hits[k] else None
+        rows.append(RewalkRow(
+            observation_id=o.id, category=o.category, feeling=o.feeling,
+            flagged_again=bool(hits[k]), later_ids=tuple(sorted(int(x) for x in groups[k])),
+            later_mean=mean, change=None if mean is None else mean - o.feeling))
+    return rows
+
+
+def merge_suggestions(observations: Sequence[Observation],
+                      radius_m: float = 15) -> list[tuple[int, ...]]:
+    """Groups of pins that probably describe the same spot: same walk, same category and a
+    chain of pins each within ``radius_m`` metres of the next (connected components of that
+    graph), of two pins or more.  Each group lists its observation ids ascending; groups are
+    ordered by their smallest id."""
+    r = _radius(radius_m)
+    observations = kept(observations)
+    i, j = _pairs_within(pts := _points(observations), pts, r)
+    keys = [(o.walk_id, o.category) for o in observations]
+    parent = list(range(len(observations)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        if a < b and keys[a] == keys[b]:
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for k, o in enumerate(observations):
+        groups.setdefault(root(k), []).append(o.id)
+    return sorted((tuple(sorted(g)) for g in groups.values() if len(g) >= 2), key=lambda g: g)
