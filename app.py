@@ -41,6 +41,8 @@ else:
         st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="karta", default=True),
         st.Page("pages/walks.py", title=tr("walks.nav"), icon=":material/groups:", url_path="vandringar"),
         st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:", url_path="vandring"),
+        st.Page("pages/protocol.py", title=tr("protocol.nav"), icon=":material/fact_check:", url_path="protokoll"),
+        st.Page("pages/followup.py", title=tr("followup.nav"), icon=":material/task_alt:", url_path="uppfoljning"),
         st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="om"),
     ]
     if actor.role == Role.ADMIN:

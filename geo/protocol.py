@@ -40,17 +40,21 @@ def route_order(observations: Sequence[Observation], route: Mapping | None) -> l
 
 @dataclass(frozen=True, slots=True)
 class ProtocolRow:
-    """One point of the protocol, as the PDF and the page show it."""
+    """One point of the walk protocol, as the page and the PDF (:func:`geo.reports.walk_protocol_pdf`)
+    show it: ``number`` along the route, the ``category`` label, the ``place`` (coordinates
+    for the owner who goes there), how many ``flagged_by`` it, their ``texts`` (one string or
+    one each), ``responsible``, ``priority`` and ``deadline`` in words or as a date; and the
+    ``observation_id`` and ``feeling`` it stands for, when it comes from the store."""
     number: int
-    observation_id: int
     category: str
-    place: str  # "56.66061, 12.90123" – the point, for the owner who goes there
-    flagged_by: int
-    texts: str
-    feeling: int
-    responsible: str
-    priority: str
-    due: date | None
+    place: str = ""
+    flagged_by: int = 1
+    texts: tuple[str, ...] | str = ()
+    responsible: str = ""
+    priority: str = ""
+    deadline: date | str | None = None
+    observation_id: int | None = None
+    feeling: int | None = None
 
 
 def protocol_rows(walk: Walk, observations: Sequence[Observation], categories: Sequence[Category],
@@ -60,9 +64,9 @@ def protocol_rows(walk: Walk, observations: Sequence[Observation], categories: S
     labels = {c.id: c.label(lang) for c in categories}
     kept = [o for o in observations if o.merged_into is None and o.walk_id == walk.id]
     return [ProtocolRow(
-        number=n, observation_id=o.id, category=labels.get(o.category, o.category),
-        place=f"{o.lat:.5f}, {o.lon:.5f}", flagged_by=o.flagged_by, texts=o.description,
-        feeling=o.feeling,
+        number=n, category=labels.get(o.category, o.category), place=f"{o.lat:.5f}, {o.lon:.5f}",
+        flagged_by=o.flagged_by, texts=tuple(t for t in o.description.split("\n— ") if t),
         responsible=i18n.t(f"responsible.{o.responsible}", lang) if o.responsible else "",
-        priority=i18n.t(f"protocol.priority_{o.priority}", lang) if o.priority else "", due=o.due)
+        priority=i18n.t(f"protocol.priority_{o.priority}", lang) if o.priority else "",
+        deadline=o.due, observation_id=o.id, feeling=o.feeling)
         for n, o in enumerate(route_order(kept, walk.route), start=1)]

@@ -478,6 +478,13 @@ class Store:
                     conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         return self.revision()
 
+    def head(self) -> str:
+        """The newest migration this code knows."""
+        from alembic.script import ScriptDirectory
+
+        with self.engine.connect() as conn:
+            return ScriptDirectory.from_config(self._alembic_config(conn)).get_current_head()
+
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 

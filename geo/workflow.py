@@ -35,8 +35,10 @@ MEASURE_TRANSITIONS: dict[str, frozenset[str]] = {
     M.CANCELLED: frozenset({M.PROPOSED}),
 }
 
-# Leaving these states is a reopening and needs a reason too.
+# Leaving these states is a reopening and needs a reason too; so is sending a resolved
+# spot back to assessed (it turned out not to be resolved).
 _REOPEN_FROM = {O.CLOSED, O.VERIFIED, M.CANCELLED, M.VERIFIED}
+_REOPENING = {(O.RESOLVED, O.ASSESSED)}
 
 
 def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: str) -> dict[str, str]:
@@ -46,7 +48,8 @@ def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: st
         return {"status": "workflow.unchanged"}
     if new not in table.get(current, frozenset()):
         return {"status": "workflow.not_allowed"}
-    if (new in REASON_REQUIRED or current in _REOPEN_FROM) and not comment.strip():
+    reopening = current in _REOPEN_FROM or (current, new) in _REOPENING
+    if (new in REASON_REQUIRED or reopening) and not comment.strip():
         return {"comment": "workflow.reason_required"}
     return {}
 

@@ -15,9 +15,10 @@ CACHE_TTL_S = 10  # the planner map's rows and the counts are at most this many 
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """One Store (and connection pool) per server process, migrated on first use."""
+    """One Store (and connection pool) per server process, brought to the newest schema on
+    first use."""
     store = Store()
-    if store.revision() is None:
+    if store.revision() != store.head():  # a new database, or one made by an older release
         store.migrate()
         store.sync_catalog(catalog.load(), districts.load())
     return store

@@ -116,5 +116,24 @@ def test_points_are_numbered_along_the_route_or_by_time(store, walk):
     assert [o.description for o in route_order(obs, east_to_west)] == ["öst", "mitt\n— samma", "väst"]
     assert [o.id for o in route_order(obs, None)] == [late_west, early_east, middle]  # by time, then id
     rows = protocol_rows(replace(walk, route=east_to_west), obs, list(catalog.load().categories), "sv")
-    assert [(r.number, r.texts, r.flagged_by) for r in rows] == [(1, "öst", 1), (2, "mitt\n— samma", 2), (3, "väst", 1)]
+    assert [(r.number, r.texts, r.flagged_by) for r in rows] == [
+        (1, ("öst",), 1), (2, ("mitt", "samma"), 2), (3, ("väst",), 1)]
     assert rows[0].category == "Belysning" and rows[0].place == "56.66060, 12.90300"
+
+
+def test_a_protocol_is_saved_whole_or_not_at_all(store, walk):
+    from geo.store import ProtocolChange
+
+    a, _ = pin(store, walk, "Kim", "x")
+    b, _ = pin(store, walk, "Lo", "y")
+    store.set_protocol(b, PLANNER, expected_version=1, responsible="polis", priority=2, due=None)
+    with pytest.raises(Conflict):  # b was saved meanwhile: a is not saved either
+        store.set_protocols(PLANNER, [ProtocolChange(a, 1, "kommun", 1, date(2027, 1, 31)),
+                                      ProtocolChange(b, 1, "kommun", 3, None)])
+    assert store.observation(a).responsible is None and store.observation(b).responsible == "polis"
+    with pytest.raises(Invalid) as e:
+        store.set_protocols(PLANNER, [ProtocolChange(a, 1, "kommun", 1, None), ProtocolChange(b, 2, None, 9, None)])
+    assert e.value.errors == {"priority": "protocol.priority_range"} and e.value.values["id"] == b
+    store.set_protocols(PLANNER, [ProtocolChange(a, 1, "kommun", 1, date(2027, 1, 31)),
+                                  ProtocolChange(b, 2, None, None, None)])
+    assert (store.observation(a).due, store.observation(b).priority) == (date(2027, 1, 31), None)

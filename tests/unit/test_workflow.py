@@ -80,3 +80,11 @@ def test_measure_validation():
         "type": "validation.unknown_measure_type", "title": "validation.required",
         "responsible": "validation.unknown_responsible", "cost_sek": "validation.negative",
         "geometry": "validation.bad_geometry"}
+
+
+def test_sending_a_resolved_spot_back_needs_a_reason_verifying_it_does_not():
+    from geo.workflow import check_observation_change
+
+    assert check_observation_change("resolved", "assessed") == {"comment": "workflow.reason_required"}
+    assert check_observation_change("resolved", "assessed", "Lampan är trasig igen") == {}
+    assert check_observation_change("resolved", "verified") == {}

@@ -1,0 +1,135 @@
+"""The walk protocol (the Swedish method's step after the walk), for the walk leader.
+
+Go through the walk's pins: merge the ones from several tablets that describe the same spot
+(suggested by distance and category), set for each point who is responsible, a priority and
+a deadline, and download the protocol as a PDF for the participants and the owners.
+"""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo import followup, reports
+from geo.i18n import local_time
+from geo.model import Responsible
+from geo.protocol import protocol_rows, route_order
+from geo.roles import Action
+from geo.safe import markdown_text
+from geo.store import Conflict, Invalid, ProtocolChange, StoreError
+from ui.auth import require
+from ui.common import get_store, lang, the_catalog, tr
+
+actor = require(Action.CHANGE_STATUS)
+store = get_store()
+cat = the_catalog()
+categories = list(cat.categories)
+labels = {c.id: c.label(lang()) for c in categories}
+st.title(tr("protocol.heading"))
+st.caption(tr("protocol.intro"))
+if message := st.session_state.pop("protocol_flash", None):
+    st.success(message, icon=":material/check_circle:")
+
+walks = sorted(store.walks(), key=lambda w: w.starts_at, reverse=True)
+if not walks:
+    st.info(tr("pin.no_walks"))
+    st.stop()
+by_id = {w.id: w for w in walks}
+walk = by_id[st.selectbox(tr("map.walk"), list(by_id), key="protocol_walk", format_func=lambda i: (
+    f"{local_time(by_id[i].starts_at, '%Y-%m-%d')} · {by_id[i].title} · {tr(f'status.walk.{by_id[i].status}')}"))]
+observations = store.observations(walk_id=walk.id)
+if not observations:
+    st.info(tr("pin.none_yet"))
+    st.stop()
+by_obs = {o.id: o for o in observations}
+
+# --- merging pins of one spot --------------------------------------------------------------
+st.subheader(tr("protocol.merge"))
+radius = st.slider(tr("protocol.radius"), 5, 50, 15, step=5, key="protocol_radius")
+suggestions = followup.merge_suggestions(observations, radius_m=radius)
+if not suggestions:
+    st.caption(tr("protocol.no_suggestions"))
+for group in suggestions:
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.markdown(tr("protocol.suggestion", category=markdown_text(labels.get(by_obs[group[0]].category, "")),
+                     n=len(group), ids=", ".join(f"#{i}" for i in group)) + "  \n" + " · ".join(
+        markdown_text(by_obs[i].description[:60]) or "–" for i in group))
+    if right.button(tr("protocol.merge_button"), key=f"merge-{'-'.join(map(str, group))}", width="stretch"):
+        try:
+            store.merge_observations(group[0], group[1:], actor)
+        except (StoreError, Invalid) as e:
+            st.error(tr(next(iter(e.errors.values()))) if isinstance(e, Invalid) else tr(e.key, **e.values))
+        else:
+            st.session_state["protocol_flash"] = tr("protocol.merged", n=len(group), id=group[0])
+            st.rerun()
+with st.expander(tr("protocol.merge_by_hand")):
+    chosen = st.multiselect(tr("protocol.choose"), list(by_obs), key="protocol_manual",
+                            format_func=lambda i: f"#{i} {labels.get(by_obs[i].category, '')} – {by_obs[i].description[:40]}")
+    if st.button(tr("protocol.merge_button"), key="merge-manual", disabled=len(chosen) < 2):
+        try:
+            store.merge_observations(chosen[0], chosen[1:], actor)
+        except Invalid as e:
+            st.error(tr(next(iter(e.errors.values()))))
+        else:
+            st.session_state["protocol_flash"] = tr("protocol.merged", n=len(chosen), id=chosen[0])
+            st.rerun()
+
+# --- the protocol ------------------------------------------------------------------------------
+st.subheader(tr("protocol.points"))
+ordered = route_order(observations, walk.route)
+responsibles = [r.value for r in Responsible]
+resp_label = {r: tr(f"responsible.{r}") for r in responsibles}
+prio_label = {p: tr(f"protocol.priority_{p}") for p in (1, 2, 3)}
+frame = pd.DataFrame({
+    "nr": range(1, len(ordered) + 1),
+    "id": [o.id for o in ordered],
+    "category": [labels.get(o.category, o.category) for o in ordered],
+    "flagged": [o.flagged_by for o in ordered],
+    "feeling": [o.feeling for o in ordered],
+    "text": [o.description for o in ordered],
+    "responsible": [resp_label.get(o.responsible) for o in ordered],
+    "priority": [prio_label.get(o.priority) for o in ordered],
+    "due": [o.due for o in ordered],
+})
+edited = st.data_editor(frame, hide_index=True, width="stretch", key=f"protocol_table_{walk.id}",
+                        disabled=["nr", "id", "category", "flagged", "feeling", "text"], column_config={
+                            "nr": st.column_config.NumberColumn(tr("protocol.nr"), width="small"),
+                            "id": st.column_config.NumberColumn("#", width="small"),
+                            "category": tr("map.category"), "flagged": tr("protocol.flagged"),
+                            "feeling": tr("map.feeling"), "text": tr("protocol.texts"),
+                            "responsible": st.column_config.SelectboxColumn(
+                                tr("map.responsible"), options=list(resp_label.values())),
+                            "priority": st.column_config.SelectboxColumn(
+                                tr("protocol.priority"), options=list(prio_label.values())),
+                            "due": st.column_config.DateColumn(tr("map.due"), min_value=date(2000, 1, 1),
+                                                               format="YYYY-MM-DD")})
+if st.button(tr("protocol.save"), type="primary", key="protocol_save", icon=":material/save:"):
+    by_resp = {v: k for k, v in resp_label.items()}
+    by_prio = {v: k for k, v in prio_label.items()}
+    changes = [ProtocolChange(int(r.id), by_obs[int(r.id)].version, by_resp.get(r.responsible),
+                              by_prio.get(r.priority), r.due if isinstance(r.due, date) else None)
+               for r in edited.itertuples()]
+    try:
+        store.set_protocols(actor, changes)
+    except Conflict:
+        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+    except Invalid as e:
+        st.error(f"#{e.values.get('id')}: " + "; ".join(tr(k) for k in e.errors.values()))
+    else:
+        st.session_state["protocol_flash"] = tr("protocol.saved", n=len(changes))
+        st.rerun()
+
+rows = protocol_rows(walk, observations, categories, lang())
+district = store.districts().get(walk.district_id)
+
+
+def protocol_pdf() -> bytes:
+    """Made when the button is pressed, not on every rerun."""
+    return reports.walk_protocol_pdf(
+        walk.title, local_time(walk.starts_at, "%Y-%m-%d"), district.name if district else "", rows,
+        reports.map_image(store.districts(), walk.district_id, [by_obs[r.observation_id] for r in rows], [],
+                          labels={r.observation_id: str(r.number) for r in rows}))
+
+
+st.download_button(tr("protocol.pdf"), protocol_pdf, file_name=f"vandringsprotokoll-{walk.slug}.pdf",
+                   mime="application/pdf", icon=":material/picture_as_pdf:", key="protocol_pdf")
