@@ -9,7 +9,7 @@ come from the app itself.  A walk's pins are one GeoJSON layer drawn as circle m
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import folium
@@ -50,18 +50,20 @@ def base_map(district: District, *, tiles: bool = True, height: int | None = Non
     return m
 
 
-def outline_layer(districts: Districts, district_id: str, lang: str) -> folium.FeatureGroup:
-    d = districts.get(district_id)
+def outline_layer(districts: Districts, district_id: str | Sequence[str], lang: str) -> folium.FeatureGroup:
+    """The boundary of a district (or of several: a whole municipality)."""
     fg = folium.FeatureGroup(name=i18n.t("map.outline", lang), control=True)
-    feature = {"type": "Feature", "geometry": d.geojson,
-               "properties": {"name": html_text(d.name), "area": i18n.t("map.area", lang, km2=d.area_km2)}}
-    folium.GeoJson(
-        feature, name=d.name,
-        style_function=lambda _f: {"color": OUTLINE_COLOUR, "weight": 3, "fillOpacity": 0.04,
-                                   "dashArray": "6 4", "className": "tk-outline"},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "area"], labels=False),
-        interactive=False,
-    ).add_to(fg)
+    for one in ([district_id] if isinstance(district_id, str) else district_id):
+        d = districts.get(one)
+        feature = {"type": "Feature", "geometry": d.geojson,
+                   "properties": {"name": html_text(d.name), "area": i18n.t("map.area", lang, km2=d.area_km2)}}
+        folium.GeoJson(
+            feature, name=d.name,
+            style_function=lambda _f: {"color": OUTLINE_COLOUR, "weight": 3, "fillOpacity": 0.04,
+                                       "dashArray": "6 4", "className": "tk-outline"},
+            tooltip=folium.GeoJsonTooltip(fields=["name", "area"], labels=False),
+            interactive=False,
+        ).add_to(fg)
     return fg
 
 

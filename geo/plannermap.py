@@ -176,18 +176,25 @@ def gi_layer(cells: Sequence, lang: str, show: bool = False) -> folium.FeatureGr
     return fg
 
 
-def planner_map(districts: Districts, district_id: str, *, observations: Sequence[Observation],
+def planner_map(districts: Districts, district_id: str | Sequence[str], *, observations: Sequence[Observation],
                 measures: Sequence[Measure], walks: Sequence[Walk], categories: Sequence[Category],
                 measure_types: Sequence[Category], lang: str, spots: Sequence = (),
                 cells: Sequence = (), cluster: bool = False, heat: bool = False,
                 tiles: bool = True, draw: bool = False) -> folium.Map:
-    """The district with switchable layers: observations (coloured by category, faded as they
+    """The district (or several: a municipality's) with switchable layers: observations (coloured by category, faded as they
     are resolved), heat map, hot spots, Gi* cells, measures and walk routes, and a legend.
     With ``draw`` the map has Leaflet.draw's point, line and area tools for placing a measure."""
-    if districts.get(district_id) is None:
-        raise ValueError(f"unknown district: expected one of {[d.id for d in districts]}, got {district_id!r}")
-    m = base_map(districts.get(district_id), tiles=tiles)
-    outline_layer(districts, district_id, lang).add_to(m)
+    ids = [district_id] if isinstance(district_id, str) else list(district_id)
+    if not ids or any(districts.get(i) is None for i in ids):
+        raise ValueError(f"unknown district: expected some of {[d.id for d in districts]}, got {district_id!r}")
+    m = base_map(districts.get(ids[0]), tiles=tiles)
+    if len(ids) > 1:  # a whole municipality: fit all its districts
+        from shapely.geometry import shape
+        from shapely.ops import unary_union
+
+        minx, miny, maxx, maxy = unary_union([shape(districts.get(i).geojson) for i in ids]).bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    outline_layer(districts, ids, lang).add_to(m)
     route_layer(walks, lang).add_to(m)
     data = _PointData(compact_rows(observations, categories), categories, lang)
     data.add_to(m)

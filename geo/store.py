@@ -780,6 +780,53 @@ class Store:
                 if not done:
                     raise Conflict("store.conflict", what="observation", id=c.observation_id)
 
+    def _require_edit(self, observation_id: int, actor: Actor) -> Observation:
+        obs = self.observation(observation_id)
+        the_walk = self.walk(obs.walk_id) if obs.walk_id else None
+        roles.require(actor, Action.EDIT_OBSERVATION, observation=obs, walk=the_walk)
+        return obs
+
+    def update_observation(self, observation_id: int, actor: Actor, *, expected_version: int,
+                           category: str | None = None, feeling: int | None = None,
+                           description: str | None = None, lon: float | None = None,
+                           lat: float | None = None) -> Observation:
+        """Change a pin's category, feeling, text or place (a participant: only their own, while
+        the walk is open).  ``expected_version`` is the version the person edited; when someone
+        else saved in between, :class:`Conflict` is raised and nothing changes."""
+        obs = self._require_edit(observation_id, actor)
+        changed = replace(obs, category=obs.category if category is None else category,
+                          feeling=obs.feeling if feeling is None else feeling,
+                          description=obs.description if description is None else description,
+                          lon=obs.lon if lon is None else lon, lat=obs.lat if lat is None else lat)
+        known = self.known_ids()
+        draft = ObservationDraft(category=changed.category, lon=changed.lon, lat=changed.lat,
+                                 feeling=changed.feeling, description=changed.description,
+                                 activity_id=obs.activity_id)
+        if errors := workflow.validate_observation(draft, known["category"], known["activity"]):
+            raise Invalid(errors)
+        placed = self.districts().place(changed.lon, changed.lat)
+        with self._write() as conn:
+            done = conn.execute(update(observation).where(
+                observation.c.id == observation_id, observation.c.version == expected_version,
+            ).values(category_id=changed.category, feeling=changed.feeling,
+                     description=changed.description.strip(), lon=changed.lon, lat=changed.lat,
+                     district_id=placed.id if placed else None, updated_at=_now(),
+                     version=observation.c.version + 1)).rowcount
+            if not done:
+                raise Conflict("store.conflict", what="observation", id=observation_id)
+        return self.observation(observation_id)
+
+    def delete_observation(self, observation_id: int, actor: Actor) -> None:
+        """Remove a pin with its photos, measure links and history, in one transaction."""
+        self._require_edit(observation_id, actor)
+        with self._write() as conn:
+            conn.execute(delete(status_change).where(status_change.c.entity == "observation",
+                                                     status_change.c.entity_id == observation_id))
+            conn.execute(delete(photo).where(photo.c.observation_id == observation_id))
+            conn.execute(delete(measure_observation).where(
+                measure_observation.c.observation_id == observation_id))
+            conn.execute(delete(observation).where(observation.c.id == observation_id))
+
     # --- measures -------------------------------------------------------------------
     def add_measure(self, draft: MeasureDraft, actor: Actor, at: datetime | None = None) -> int:
         roles.require(actor, Action.MANAGE_MEASURES)

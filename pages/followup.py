@@ -3,6 +3,7 @@ overdue and what waits for a decision; verify or reopen spots; the re-walk; what
 promise achieved; and the meeting's reports."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -37,12 +38,16 @@ c1, c2, c3 = st.columns([1, 2, 1])
 muni = c1.selectbox(tr("map.municipality"), munis, format_func=lambda m: m.name, key="fu_muni")
 options = [d for top in districts.top_level(muni.id) for d in
            [top] + [p for p in districts.of_municipality(muni.id) if p.parent_id == top.id]]
-district = c2.selectbox(tr("map.district"), options, key="fu_district",
-                        format_func=lambda d: ("↳ " if d.parent_id else "") + d.name)
+district = c2.selectbox(tr("map.district"), [None, *options], index=1, key="fu_district",
+                        format_func=lambda d: tr("followup.whole", name=muni.name) if d is None
+                        else ("↳ " if d.parent_id else "") + d.name)
 today = date.today()
 last = c3.date_input(tr("followup.last_meeting"), value=today - timedelta(days=90), max_value=today,
                      key="fu_last", format="YYYY-MM-DD")
-family = districts.family(district.id)
+tops = [d.id for d in districts.top_level(muni.id)]
+family = districts.family(district.id) if district else [d.id for d in districts.of_municipality(muni.id)]
+shown_on_map = district.id if district else tops
+area = district or SimpleNamespace(id=muni.id, name=muni.name)  # what the reports are about
 observations = store.observations(district_ids=family)
 measures = store.measures(district_ids=family)
 walks = store.walks(district_ids=family)
@@ -56,9 +61,9 @@ m2.metric(tr("followup.resolved"), len(selection.resolved))
 m3.metric(tr("followup.overdue_measures"), len(selection.overdue))
 m4.metric(tr("followup.waiting"), len(selection.undecided) + len(selection.proposed))
 
-st_folium(planner_map(districts, district.id, observations=observations, measures=measures, walks=walks,
+st_folium(planner_map(districts, shown_on_map, observations=observations, measures=measures, walks=walks,
                       categories=list(cat.categories), measure_types=list(cat.measure_types), lang=lang()),
-          key=f"fu-map-{district.id}", height=460, use_container_width=True, returned_objects=[])
+          key=f"fu-map-{area.id}", height=460, use_container_width=True, returned_objects=[])
 st.caption(tr("followup.map_help"))
 
 tabs = st.tabs([tr("followup.new"), tr("followup.resolved"), tr("followup.overdue_measures"),
@@ -93,4 +98,4 @@ with tabs[6]:
 with tabs[7]:
     st.caption(tr("followup.reports_help"))
     report_downloads(store, selection, followup.kept(observations), measures, hotspots.hot_spots(observations),
-                     progress, cat, district, last, today)
+                     progress, cat, area, shown_on_map, last, today)

@@ -152,10 +152,11 @@ def progress_table(report: ProgressReport, district_names: dict[str | None, str]
 
 
 def report_downloads(store: Store, selection, observations: Sequence[Observation], measures: Sequence[Measure],
-                     spots, progress: Sequence[ProgressReport], catalog: Catalog, district, last_meeting,
-                     today) -> None:
+                     spots, progress: Sequence[ProgressReport], catalog: Catalog, district, map_ids,
+                     last_meeting, today) -> None:
     """The meeting's PDF, the Excel action list and the GeoPackage, each made when its
-    button is pressed (not on every rerun)."""
+    button is pressed (not on every rerun).  ``district`` names what the reports cover (a
+    district or a whole municipality: ``id`` and ``name``); ``map_ids`` the districts drawn."""
     from geo import reports
     from geo.progress import is_overdue
 
@@ -187,7 +188,7 @@ def report_downloads(store: Store, selection, observations: Sequence[Observation
         return reports.meeting_pdf(reports.MeetingReport(
             title=tr("followup.report_title", district=district.name), last_meeting=last_meeting, meeting=today,
             districts=(district.name,),
-            map_png=reports.map_image(store.districts(), district.id, observations, measures, spots=spots),
+            map_png=reports.map_image(store.districts(), map_ids, observations, measures, spots=spots),
             new=tuple(obs_row(o, o.observed_at.date()) for o in selection.new),
             resolved=tuple(obs_row(o, o.updated_at.date()) for o in selection.resolved),
             overdue=tuple(measure_row(m) for m in selection.overdue),

@@ -89,3 +89,13 @@ def test_the_reports_are_offered_for_download(db):
     at = followup_page()
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Mötesrapport (PDF)", "Åtgärdslista (Excel)", "Kartlager för QGIS (GeoPackage)"]
+
+
+def test_the_whole_municipality_is_a_choice(db):
+    at = followup_page()
+    at.selectbox(key="fu_district").select_index(0)  # "Hela Halmstad"
+    run(at)
+    halmstad = [d.id for d in db.districts().of_municipality("halmstad")]
+    overdue = [m for m in db.measures(district_ids=halmstad) if progress.is_overdue(m, date.today())]
+    assert metrics(at)["Försenade åtgärder"] == len(overdue)
+    assert [b.label for b in at.get("download_button")][0] == "Mötesrapport (PDF)"
