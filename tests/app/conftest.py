@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from geo import demo
+from geo.model import Actor, Role
 from geo.store import Store
 from tests.conftest import make_store
 
@@ -50,3 +52,28 @@ def db(demo_db, tmp_path, monkeypatch) -> Store:
     store.dispose()
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
+
+
+def run(at: AppTest) -> AppTest:
+    """Run (or rerun) the app and fail on any exception it showed."""
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_app(actor: Actor | None = PLANNER, page: str | None = None, **state) -> AppTest:
+    """A new session of the whole app as ``actor`` (None: a visitor) with ``state`` in its
+    session, switched to ``page`` when given."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    for key, value in state.items():
+        at.session_state[key] = value
+    run(at)
+    if page is not None:
+        at.switch_page(page)
+        run(at)
+    return at

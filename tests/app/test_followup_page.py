@@ -8,26 +8,11 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from geo import catalog, demo, progress
-from geo.model import Actor, Role
-from tests.app.conftest import APP
-
-PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.app.conftest import PLANNER, open_app, run
 
 
 def followup_page(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["actor"] = PLANNER
-    for k, v in state.items():
-        at.session_state[k] = v
-    run(at)
-    at.switch_page("pages/followup.py")
-    return run(at)
+    return open_app(PLANNER, "pages/followup.py", **state)
 
 
 def metrics(at: AppTest) -> dict[str, int]:

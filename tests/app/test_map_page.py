@@ -7,24 +7,11 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
-from geo.model import Actor, Role
-from tests.app.conftest import APP
-
-PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
-
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.app.conftest import PLANNER, open_app, run
 
 
 def planner(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["actor"] = PLANNER
-    for k, v in state.items():
-        at.session_state[k] = v
-    return run(at)
+    return open_app(PLANNER, **state)
 
 
 def shown(at: AppTest) -> tuple[int, int]:

@@ -7,27 +7,15 @@ from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
-from geo.model import Actor, ObservationDraft, Role
-from tests.app.conftest import APP
+from geo.model import ObservationDraft
+from tests.app.conftest import PLANNER, open_app, run
 
-PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
 WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
 
 
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 def protocol_page(actor=PLANNER, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["actor"] = actor
-    for k, v in state.items():
-        at.session_state[k] = v
-    run(at)
-    at.switch_page("pages/protocol.py")
-    return run(at)
+    return open_app(actor, "pages/protocol.py", **state)
 
 
 def a_walk_with_two_tablets(db):

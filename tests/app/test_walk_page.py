@@ -11,17 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from geo import capture, demo
 from geo.model import Actor, ObservationDraft, Role
-from tests.app.conftest import APP
+from tests.app.conftest import APP, PLANNER, open_app, run
 
-PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
 ANDERSBERG = (12.8990, 56.6608)
 OUTSIDE = (12.8700, 56.6450)  # south of Andersberg
 
-
-def run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def visitor(**query) -> AppTest:
@@ -37,11 +31,7 @@ def visitor(**query) -> AppTest:
 
 
 def as_actor(actor: Actor, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["actor"] = actor
-    for k, v in state.items():
-        at.session_state[k] = v
-    return run(at)
+    return open_app(actor, **state)
 
 
 def join(at: AppTest, code: str, name: str = "Kim") -> AppTest:

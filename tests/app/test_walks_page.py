@@ -13,29 +13,19 @@ from geo import demo
 from geo import walks as wl
 from geo.model import Actor, Role, WalkStatus
 from geo.store import Store
-from tests.app.conftest import APP, ROOT
+from tests.app.conftest import APP, PLANNER, ROOT, open_app, run
 
-PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
 ADMIN = Actor(role=Role.ADMIN, name="Anna Admin", user_id=2)
 FORBIDDEN = "Din roll får inte göra det här."
 
 
 def walks_page(actor: Actor | None = PLANNER, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if actor is not None:
-        at.session_state["actor"] = actor
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/walks.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(actor, "pages/walks.py", **state)
 
 
 def click(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    at.button(key=key).click()
+    return run(at)
 
 
 def submit(at: AppTest) -> AppTest:
