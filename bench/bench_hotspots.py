@@ -31,7 +31,7 @@ PLACES = 40
 NOISE = 0.30
 
 
-def _uniform_in(area, k: int, rng: np.random.Generator) -> np.ndarray:
+def uniform_in(area, k: int, rng: np.random.Generator) -> np.ndarray:
     """k points (EPSG:3006) uniformly inside the polygon ``area`` (rejection sampling)."""
     minx, miny, maxx, maxy = area.bounds
     out = np.empty((0, 2))
@@ -45,13 +45,13 @@ def synthetic(n: int, seed: int = 1) -> list[Observation]:
     rng = np.random.default_rng(seed)
     ds = districts.load()
     area = shapely.union_all([crs.geometry_to_metric(ds.geometry(d)) for d in AREA])
-    places = _uniform_in(area, PLACES, rng)
+    places = uniform_in(area, PLACES, rng)
     spread = rng.uniform(8, 25, PLACES)
     popularity = rng.dirichlet(np.ones(PLACES))
     n_noise = int(n * NOISE)
     k = rng.choice(PLACES, size=n - n_noise, p=popularity)
     clustered = places[k] + rng.normal(size=(n - n_noise, 2)) * spread[k, None]
-    xy = np.vstack((clustered, _uniform_in(area, n_noise, rng)))
+    xy = np.vstack((clustered, uniform_in(area, n_noise, rng)))
     lon, lat = crs.to_wgs84(xy[:, 0], xy[:, 1])
     # district of each point: the smallest district holding it, as Districts.place does
     district = np.full(n, None, dtype=object)

@@ -74,7 +74,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -84,6 +83,7 @@ import geopandas as gpd
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from bench_hotspots import uniform_in  # noqa: E402  (the same sampling as the hot-spot benchmark)
 from geo import catalog, crs, districts
 from geo.hotspots import hot_spots
 from geo.mapassets import localize
@@ -111,26 +111,16 @@ _MORE = ["känns otryggt efter mörkrets inbrott", "lampan har varit släckt i v
          "barn & äldre undviker stället", "< 5 m sikt i kurvan", "behöver ses över snart"]
 
 
-def _uniform_in(area, k: int, rng: np.random.Generator) -> np.ndarray:
-    """k points (EPSG:3006) uniformly inside the polygon ``area`` (rejection sampling)."""
-    minx, miny, maxx, maxy = area.bounds
-    out = np.empty((0, 2))
-    while len(out) < k:
-        cand = rng.uniform((minx, miny), (maxx, maxy), size=(2 * k + 16, 2))
-        out = np.vstack((out, cand[shapely.contains_xy(area, cand[:, 0], cand[:, 1])]))
-    return out[:k]
-
-
 def synthetic(n: int, seed: int = 1) -> list[Observation]:
     rng = np.random.default_rng(seed)
     area = crs.geometry_to_metric(districts.load().geometry(DISTRICT))
-    places = _uniform_in(area, PLACES, rng)
+    places = uniform_in(area, PLACES, rng)
     spread = rng.uniform(8, 25, PLACES)
     popularity = rng.dirichlet(np.ones(PLACES))
     n_noise = int(n * NOISE)
     k = rng.choice(PLACES, size=n - n_noise, p=popularity)
     clustered = places[k] + rng.normal(size=(n - n_noise, 2)) * spread[k, None]
-    xy = np.vstack((clustered, _uniform_in(area, n_noise, rng)))
+    xy = np.vstack((clustered, uniform_in(area, n_noise, rng)))
     xy = xy[rng.permutation(n)]
     lon, lat = crs.to_wgs84(xy[:, 0], xy[:, 1])
     cats = [c.id for c in catalog.load().categories]

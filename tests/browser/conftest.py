@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -58,11 +59,20 @@ def app_url(app_db) -> str:
     env = {**os.environ, "DATABASE_URL": app_db, "TRYGG_LANG": "sv"}
     subprocess.run([sys.executable, "-m", "geo", "init", "--demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
+    with serve("app.py", env=env) as url:
+        yield url
+
+
+@contextmanager
+def serve(script: str, *options: str, env: dict | None = None):
+    """``streamlit run script`` on a free port (a fixed one can silently test another app),
+    until it answers ``/_stcore/health``; stopped afterwards."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", *options],
+        cwd=ROOT, env=env or dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)

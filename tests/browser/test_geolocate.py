@@ -6,14 +6,11 @@ theme; and nothing is asked of another host."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import LOCAL_HOSTS, ROOT, _free_port, _wait_healthy
+from tests.browser.conftest import LOCAL_HOSTS, serve
 
 pytestmark = pytest.mark.browser
 
@@ -22,29 +19,9 @@ BUSY = "Söker position …"
 HERE = {"latitude": 56.6712, "longitude": 12.8623, "accuracy": 25}
 
 
-@contextmanager
-def serve_probe(*options: str):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "tests/browser/apps/gps_probe.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", *options],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.fixture(scope="module")
 def probe_url():
-    with serve_probe() as url:  # the project's themes: light, or dark on a dark device
+    with serve("tests/browser/apps/gps_probe.py") as url:  # the project's themes: light, or dark on a dark device
         yield url
 
 
