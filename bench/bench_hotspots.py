@@ -41,17 +41,23 @@ def uniform_in(area, k: int, rng: np.random.Generator) -> np.ndarray:
     return out[:k]
 
 
-def synthetic(n: int, seed: int = 1) -> list[Observation]:
-    rng = np.random.default_rng(seed)
-    ds = districts.load()
-    area = shapely.union_all([crs.geometry_to_metric(ds.geometry(d)) for d in AREA])
+def clustered_points(area, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n points (EPSG:3006) in ``area``: around PLACES places of varying popularity and
+    spread (8–25 m), plus NOISE of them spread uniformly – how walks' pins fall."""
     places = uniform_in(area, PLACES, rng)
     spread = rng.uniform(8, 25, PLACES)
     popularity = rng.dirichlet(np.ones(PLACES))
     n_noise = int(n * NOISE)
     k = rng.choice(PLACES, size=n - n_noise, p=popularity)
     clustered = places[k] + rng.normal(size=(n - n_noise, 2)) * spread[k, None]
-    xy = np.vstack((clustered, uniform_in(area, n_noise, rng)))
+    return np.vstack((clustered, uniform_in(area, n_noise, rng)))
+
+
+def synthetic(n: int, seed: int = 1) -> list[Observation]:
+    rng = np.random.default_rng(seed)
+    ds = districts.load()
+    area = shapely.union_all([crs.geometry_to_metric(ds.geometry(d)) for d in AREA])
+    xy = clustered_points(area, n, rng)
     lon, lat = crs.to_wgs84(xy[:, 0], xy[:, 1])
     # district of each point: the smallest district holding it, as Districts.place does
     district = np.full(n, None, dtype=object)

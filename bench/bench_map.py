@@ -83,7 +83,7 @@ import geopandas as gpd
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from bench_hotspots import uniform_in  # noqa: E402  (the same sampling as the hot-spot benchmark)
+from bench_hotspots import clustered_points  # noqa: E402  (the same sampling as the hot-spot benchmark)
 from geo import catalog, crs, districts
 from geo.hotspots import hot_spots
 from geo.mapassets import localize
@@ -91,8 +91,6 @@ from geo.model import Observation, ObservationStatus
 from geo.plannermap import planner_map
 
 DISTRICT = "andersberg"
-PLACES = 40
-NOISE = 0.30
 SKIP_50K_IF_10K_OVER = 20.0  # s: plain/explore at 50,000 would take minutes
 SINGLE_RUN_OVER = 5.0  # s: a build or a load slower than this is run once
 RENDER_TIMEOUT_MS = 120_000
@@ -114,14 +112,7 @@ _MORE = ["känns otryggt efter mörkrets inbrott", "lampan har varit släckt i v
 def synthetic(n: int, seed: int = 1) -> list[Observation]:
     rng = np.random.default_rng(seed)
     area = crs.geometry_to_metric(districts.load().geometry(DISTRICT))
-    places = uniform_in(area, PLACES, rng)
-    spread = rng.uniform(8, 25, PLACES)
-    popularity = rng.dirichlet(np.ones(PLACES))
-    n_noise = int(n * NOISE)
-    k = rng.choice(PLACES, size=n - n_noise, p=popularity)
-    clustered = places[k] + rng.normal(size=(n - n_noise, 2)) * spread[k, None]
-    xy = np.vstack((clustered, uniform_in(area, n_noise, rng)))
-    xy = xy[rng.permutation(n)]
+    xy = clustered_points(area, n, rng)[rng.permutation(n)]
     lon, lat = crs.to_wgs84(xy[:, 0], xy[:, 1])
     cats = [c.id for c in catalog.load().categories]
     cat = rng.choice(cats, size=n)

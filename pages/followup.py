@@ -15,14 +15,14 @@ from geo.roles import Action
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
 from ui.followup import (
-    measure_frame,
-    observation_frame,
     progress_table,
     report_downloads,
     rewalk_panel,
     table,
     verify_panel,
 )
+from ui.mapdata import district_rows
+from ui.tables import measure_frame, observation_frame
 
 actor = require(Action.CHANGE_STATUS)
 store = get_store()
@@ -31,6 +31,7 @@ districts = the_districts()
 st.title(tr("followup.heading"))
 demo_banner()
 if message := st.session_state.pop("fu_flash", None):
+    district_rows.clear()  # the decision shows at once in the figures and lists
     st.success(message, icon=":material/check_circle:")
 
 munis = [m for m in cat.municipalities if districts.top_level(m.id)]
@@ -45,12 +46,17 @@ today = date.today()
 last = c3.date_input(tr("followup.last_meeting"), value=today - timedelta(days=90), max_value=today,
                      key="fu_last", format="YYYY-MM-DD")
 tops = [d.id for d in districts.top_level(muni.id)]
-family = districts.family(district.id) if district else [d.id for d in districts.of_municipality(muni.id)]
 shown_on_map = district.id if district else tops
 area = district or SimpleNamespace(id=muni.id, name=muni.name)  # what the reports are about
-observations = store.observations(district_ids=family)
-measures = store.measures(district_ids=family)
-walks = store.walks(district_ids=family)
+
+
+def rows(district_ids):
+    """Observations, measures and walks of these districts and their parts (cached reads)."""
+    found = [district_rows(d) for d in district_ids]
+    return tuple([row for part in found for row in part[i]] for i in range(3))
+
+
+observations, measures, walks = rows([district.id] if district else tops)
 history = store.histories("observation", [o.id for o in observations])
 selection = followup.since_last_meeting(observations, measures, history, last_meeting=last, today=today,
                                         positive_categories={c.id for c in cat.categories if c.positive})
@@ -87,9 +93,8 @@ with tabs[4]:
                                       key=lambda o: order[o.status]), cat)
 with tabs[5]:
     rewalk_panel(walks, observations, cat)
-everything = store.observations(district_ids=[d.id for d in districts.of_municipality(muni.id)])
-progress = [promise_progress(cat, everything, store.measures(), store.walks(), medborgarlofte_id=ml.id,
-                             today=today, districts=districts)
+everything = rows(tops)  # the promise's progress is the whole municipality's
+progress = [promise_progress(cat, *everything, medborgarlofte_id=ml.id, today=today, districts=districts)
             for ml in cat.medborgarloften if ml.municipality_id == muni.id]
 with tabs[6]:
     names = {d.id: d.name for d in districts}

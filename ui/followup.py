@@ -24,33 +24,6 @@ from ui.common import lang, tr
 from ui.pinform import cleaned_photo
 
 
-def observation_frame(observations: Sequence[Observation], catalog: Catalog) -> pd.DataFrame:
-    labels = {c.id: c.label(lang()) for c in catalog.categories}
-    return pd.DataFrame({
-        "#": [o.id for o in observations],
-        tr("map.observed_at"): [local_time(o.observed_at) for o in observations],
-        tr("map.category"): [labels.get(o.category, o.category) for o in observations],
-        tr("map.feeling"): [o.feeling for o in observations],
-        tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
-        tr("map.activity"): [o.activity_id or "" for o in observations],
-        tr("map.description"): [o.description for o in observations],
-    })
-
-
-def measure_frame(measures: Sequence[Measure], catalog: Catalog) -> pd.DataFrame:
-    types = {t.id: t.label(lang()) for t in catalog.measure_types}
-    return pd.DataFrame({
-        "#": [m.id for m in measures],
-        tr("map.measure_type"): [types.get(m.type, m.type) for m in measures],
-        tr("planner.title"): [m.title for m in measures],
-        tr("map.status"): [tr(f"status.measure.{m.status}") for m in measures],
-        tr("map.responsible"): [tr(f"responsible.{m.responsible}") + (f" – {m.responsible_name}" if m.responsible_name else "")
-                                for m in measures],
-        tr("map.due"): [m.due for m in measures],
-        tr("planner.answers_short"): [len(m.observation_ids) for m in measures],
-    })
-
-
 def table(frame: pd.DataFrame, empty: str, key: str) -> None:
     if frame.empty:
         st.caption(empty)

@@ -23,7 +23,6 @@ from geo.model import (
     Actor,
     Measure,
     MeasureDraft,
-    MeasureStatus,
     Observation,
     ObservationStatus,
     Responsible,
@@ -34,6 +33,7 @@ from geo.safe import markdown_text
 from geo.store import Conflict, Invalid, Store, StoreError
 from geo.workflow import MEASURE_TRANSITIONS, REASON_REQUIRED
 from ui.common import lang, tr
+from ui.tables import measure_frame, observation_frame
 
 SELECTED = "map_selected"  # ids of the observations shown in the details panel
 PLAN = "map_plan"  # {"observation_ids", "geometry", "activity_id", "title"}: a measure being planned
@@ -76,19 +76,10 @@ def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], 
 
 def observation_table(observations: Sequence[Observation], catalog: Catalog, walks: dict[int, Walk]):
     """The filtered observations as a table; a chosen row is shown on the map and in details."""
-    labels = {c.id: c.label(lang()) for c in catalog.categories}
-    frame = pd.DataFrame({
-        "id": [o.id for o in observations],
-        tr("map.observed_at"): [local_time(o.observed_at) for o in observations],
-        tr("map.category"): [labels.get(o.category, o.category) for o in observations],
-        tr("map.feeling"): [o.feeling for o in observations],
-        tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
-        tr("map.walk"): [walks[o.walk_id].title if o.walk_id in walks else "" for o in observations],
-        tr("map.description"): [o.description for o in observations],
-    })
+    frame = observation_frame(observations, catalog, walks)
     event = st.dataframe(frame, hide_index=True, width="stretch", height=300, key="obs_table",
                          on_select="rerun", selection_mode="single-row",
-                         column_config={"id": st.column_config.NumberColumn("#", width="small")})
+                         column_config={"#": st.column_config.NumberColumn("#", width="small")})
     rows = event.selection.rows if event else []
     return observations[rows[0]] if rows else None
 
@@ -259,20 +250,7 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
 
 
 def measure_table(measures: Sequence[Measure], catalog: Catalog) -> Measure | None:
-    types = {t.id: t.label(lang()) for t in catalog.measure_types}
-    today = date.today()
-    frame = pd.DataFrame({
-        "#": [m.id for m in measures],
-        tr("map.measure_type"): [types.get(m.type, m.type) for m in measures],
-        tr("planner.title"): [m.title for m in measures],
-        tr("map.status"): [tr(f"status.measure.{m.status}") for m in measures],
-        tr("map.responsible"): [tr(f"responsible.{m.responsible}") + (f" – {m.responsible_name}" if m.responsible_name else "")
-                                for m in measures],
-        tr("map.due"): [(m.due.isoformat() + (" ⚠" if m.due < today and m.status not in (
-            MeasureStatus.DONE, MeasureStatus.VERIFIED, MeasureStatus.CANCELLED) else "")) if m.due else ""
-            for m in measures],
-        tr("planner.answers_short"): [len(m.observation_ids) for m in measures],
-    })
+    frame = measure_frame(measures, catalog)
     event = st.dataframe(frame, hide_index=True, width="stretch", key="measure_table",
                          on_select="rerun", selection_mode="single-row")
     rows = event.selection.rows if event else []

@@ -1,0 +1,51 @@
+"""Observations and measures as tables, the same on the planner map and the follow-up page.
+
+User text goes into dataframes, which show it as text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import pandas as pd
+
+from geo.catalog import Catalog
+from geo.i18n import local_time
+from geo.model import Measure, Observation, Walk
+from geo.progress import is_overdue
+from ui.common import lang, tr
+
+
+def observation_frame(observations: Sequence[Observation], catalog: Catalog,
+                      walks: Mapping[int, Walk] | None = None) -> pd.DataFrame:
+    """One row per observation; with ``walks``, the walk's title as a column."""
+    labels = {c.id: c.label(lang()) for c in catalog.categories}
+    columns = {
+        "#": [o.id for o in observations],
+        tr("map.observed_at"): [local_time(o.observed_at) for o in observations],
+        tr("map.category"): [labels.get(o.category, o.category) for o in observations],
+        tr("map.feeling"): [o.feeling for o in observations],
+        tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
+    }
+    if walks is not None:
+        columns[tr("map.walk")] = [walks[o.walk_id].title if o.walk_id in walks else "" for o in observations]
+    columns[tr("map.activity")] = [o.activity_id or "" for o in observations]
+    columns[tr("map.description")] = [o.description for o in observations]
+    return pd.DataFrame(columns)
+
+
+def measure_frame(measures: Sequence[Measure], catalog: Catalog, today: date | None = None) -> pd.DataFrame:
+    """One row per measure, overdue ones marked (:func:`geo.progress.is_overdue`)."""
+    types = {t.id: t.label(lang()) for t in catalog.measure_types}
+    today = today or date.today()
+    return pd.DataFrame({
+        "#": [m.id for m in measures],
+        tr("map.measure_type"): [types.get(m.type, m.type) for m in measures],
+        tr("planner.title"): [m.title for m in measures],
+        tr("map.status"): [tr(f"status.measure.{m.status}") for m in measures],
+        tr("map.responsible"): [tr(f"responsible.{m.responsible}")
+                                + (f" – {m.responsible_name}" if m.responsible_name else "") for m in measures],
+        tr("map.due"): [m.due for m in measures],
+        tr("followup.overdue"): ["⚠" if is_overdue(m, today) else "" for m in measures],
+        tr("planner.answers_short"): [len(m.observation_ids) for m in measures],
+    })
