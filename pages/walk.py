@@ -19,6 +19,7 @@ from geo.mapview import walk_map, walk_pins
 from geo.model import Actor, Role, Walk, WalkStatus
 from geo.roles import Action, allowed
 from geo.safe import markdown_text
+from geo.walks import ordered as ordered_walks
 from ui.auth import current_actor, require
 from ui.common import get_store, lang, the_catalog, tr
 from ui.geolocate import GpsError, here_button
@@ -48,8 +49,7 @@ categories = list(the_catalog().categories)
 def chosen_walk(actor: Actor | None) -> Walk:
     if actor is not None and actor.role == Role.PARTICIPANT:
         return store.walk(actor.walk_id)
-    walks = sorted(store.walks(), key=lambda w: (
-        {WalkStatus.OPEN: 0, WalkStatus.PLANNED: 1}.get(w.status, 2), -w.starts_at.timestamp()))
+    walks = ordered_walks(store.walks())  # open first, then planned, then closed
     if not walks:
         st.info(tr("pin.no_walks"), icon=":material/info:")
         st.stop()
