@@ -62,6 +62,8 @@ def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], 
                             help=tr("followup.comment_help"))
     upload = st.file_uploader(tr("followup.after_photo"), type=["jpg", "jpeg", "png", "webp", "gif"], key=f"{key}-photo")
     photo, photo_error = cleaned_photo(upload, f"{key}-clean")
+    if photo is not None:  # the person sees the photo is attached before saving
+        st.image(photo.thumb, width=200, caption=tr("pin.photo_attached", width=photo.width, height=photo.height))
     if photo_error:
         st.error(photo_error, icon=":material/hide_image:")
     if st.button(tr("followup.save"), type="primary", key=f"{key}-save", disabled=bool(photo_error)):

@@ -34,7 +34,7 @@ def test_a_spot_is_verified_with_an_after_photo(app_url, app_db, page, tmp_path)
     after = tmp_path / "efter.jpg"
     after.write_bytes(jpeg((200, 200, 120)))
     page.locator('input[type="file"]').last.set_input_files(str(after))
-    page.get_by_text("efter.jpg").wait_for(timeout=20_000)
+    page.get_by_text("Fotot bifogas").wait_for(timeout=20_000)  # received and cleaned
     page.get_by_role("button", name="Spara beslutet").click()
     page.get_by_text(re.compile(rf"#{spot.id} är nu: ")).wait_for(timeout=30_000)
 
