@@ -61,10 +61,11 @@ class Districts:
         return out
 
     def containing(self, lon: float, lat: float) -> list[District]:
-        """Every district holding the point (boundary included), smallest first."""
+        """Every district holding the point (boundary included), smallest first (then by id,
+        as the PostGIS placement in :mod:`geo.store` orders them)."""
         pt = Point(lon, lat)
         hits = [self.items[i] for i in self._tree.query(pt, predicate="intersects")]
-        return sorted(hits, key=lambda d: d.area_km2)
+        return sorted(hits, key=lambda d: (d.area_km2, d.id))
 
     def place(self, lon: float, lat: float) -> District | None:
         """The smallest district holding the point, or None outside every district."""

@@ -2,10 +2,17 @@
 
 SQLAlchemy 2 Core.  The embedded default is a local SQLite file (WAL, foreign keys on,
 write transactions started with ``BEGIN IMMEDIATE`` so that concurrent writers wait for each
-other instead of failing with "database is locked"); ``DATABASE_URL`` selects another
-database (PostgreSQL+PostGIS for a shared server).  Nothing outside this module writes SQL or
-imports the driver; nothing here assumes SQLite except the connection set-up in
-:func:`_make_engine`.
+other instead of failing with "database is locked"); ``DATABASE_URL`` selects a shared
+PostgreSQL server with PostGIS (``postgresql://user@host/db``), which several app processes
+can use at once.  Nothing outside this module writes SQL or imports the driver.
+
+The two backends differ only where PostGIS does the work better: on PostgreSQL, a new or
+moved observation is placed in its district, "observations within N metres" and a map's
+bounding box are answered by the database on GiST-indexed geometry columns (migration 0005);
+on SQLite the same answers come from shapely and pyproj.  The store tests run against both
+and check that the answers agree.  Concurrent writers on PostgreSQL are kept apart by row
+locks (``SELECT … FOR UPDATE``), version checks and ``ON CONFLICT DO NOTHING``; on SQLite by
+``BEGIN IMMEDIATE``.
 
 Every public write method is one transaction: it commits whole or not at all.  The schema is
 created and changed only by the Alembic migrations in ``geo/migrations`` (:meth:`Store.migrate`).
@@ -18,6 +25,7 @@ import json
 import os
 import secrets
 import uuid as uuidlib
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -26,6 +34,7 @@ from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from sqlalchemy import (
     Boolean,
+    bindparam,
     CheckConstraint,
     Column,
     Date,
@@ -45,11 +54,15 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    literal_column,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from . import roles, workflow
 from .catalog import Catalog
@@ -82,6 +95,19 @@ DEFAULT_DB = ROOT / "var" / "trygghetskartan.db"
 def database_url() -> str:
     """``DATABASE_URL`` if set, else the embedded SQLite file ``var/trygghetskartan.db``."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB}"
+
+
+def normal_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean the psycopg 3 driver (the one installed)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return make_url(normal_url(url)).render_as_string(hide_password=True)
 
 
 class StoreError(Exception):
@@ -332,6 +358,7 @@ observation = Table(
     Column("responsible", String(20), nullable=True),
     Column("priority", Integer, nullable=True),
     Column("due", Date, nullable=True),
+    Index("ix_observation_lat_lon", "lat", "lon"),
     CheckConstraint("priority IS NULL OR priority BETWEEN 1 AND 3", name="priority"),
     CheckConstraint("flagged_by >= 1", name="flagged"),
     CheckConstraint("feeling BETWEEN 1 AND 5", name="feeling"),
@@ -395,7 +422,38 @@ status_change = Table(
 
 
 
+# Columns and indexes that only the PostGIS schema has (migration 0005): generated from the
+# stored coordinates and GeoJSON, never written by this module, so not in ``metadata``.
+POSTGIS_COLUMNS = {("observation", "geom"), ("observation", "geom_sweref"),
+                   ("district", "geom"), ("measure", "geom")}
+POSTGIS_INDEXES = {f"ix_{t}_{c}" for t, c in POSTGIS_COLUMNS}
+POSTGIS_TABLES = {"spatial_ref_sys"}  # the extension's own
+
+
+def schema_differences(conn: Connection) -> list:
+    """What the database's schema lacks or has beyond :data:`metadata` (Alembic's
+    comparison), PostGIS's own objects and generated columns left out: ``[]`` when the
+    migrations and the code agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    def include(obj, name, type_, reflected, compare_to):
+        if type_ == "table":
+            return name not in POSTGIS_TABLES
+        if type_ == "column":
+            return (obj.table.name, name) not in POSTGIS_COLUMNS
+        if type_ == "index":
+            return name not in POSTGIS_INDEXES
+        return True
+
+    ctx = MigrationContext.configure(conn, opts={"include_object": include})
+    with warnings.catch_warnings():  # reflection does not know PostGIS's type (left out above)
+        warnings.filterwarnings("ignore", "Did not recognize type 'geometry'")
+        return compare_metadata(ctx, metadata)
+
+
 def _make_engine(url: str) -> Engine:
+    url = normal_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -417,7 +475,13 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A shared server: a connection the server dropped (restart, fail-over, idle timeout) is
+    # noticed before use and replaced (pre-ping), so the app carries on once the database is
+    # back.  Thirty walkers saving at once share the pool; the rest wait up to 30 s.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
+        max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "20")), pool_timeout=30,
+        connect_args={"connect_timeout": 10, "application_name": "trygghetskartan"})
 
 
 def _dumps(value: Any) -> str:
@@ -428,9 +492,15 @@ class Store:
     """The database behind Trygghetskartan.  Create one per process and share it."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = url or database_url()
+        self.url = normal_url(url or database_url())
         self.engine = _make_engine(self.url)
+        self.postgis = self.engine.dialect.name == "postgresql"
         self._districts: Districts | None = None
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
 
     # --- transactions ---------------------------------------------------------------
     @contextmanager
@@ -441,15 +511,34 @@ class Store:
                     yield conn
         except OperationalError as e:
             raise Unavailable("store.unavailable") from e
+        except DBAPIError as e:
+            if e.connection_invalidated:  # the server went away in the middle
+                raise Unavailable("store.unavailable") from e
+            raise
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction; ``snapshot`` makes every statement in it see the same moment
+        (PostgreSQL's REPEATABLE READ; a SQLite read transaction always does)."""
         try:
             with self.engine.connect() as conn:
+                if snapshot and self.postgis:
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     yield conn
         except OperationalError as e:
             raise Unavailable("store.unavailable") from e
+        except DBAPIError as e:
+            if e.connection_invalidated:
+                raise Unavailable("store.unavailable") from e
+            raise
+
+    def _lock(self, conn: Connection, name: str) -> None:
+        """Serialise one kind of write across processes until the transaction ends: a
+        PostgreSQL advisory lock; SQLite's ``BEGIN IMMEDIATE`` already serialises writers."""
+        if self.postgis:
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            conn.execute(select(func.pg_advisory_xact_lock(key)))
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -461,6 +550,8 @@ class Store:
 
         with self.engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
+            if not sqlite:  # two app servers starting at once: the second waits, then finds
+                self._lock(conn, "migrate")  # the schema up to date
             if sqlite:
                 # SQLite changes a table by copying it (Alembic's batch mode); with foreign
                 # keys on, dropping the old copy fails once other tables refer to its rows.
@@ -505,6 +596,7 @@ class Store:
         measure types from the data files, in one transaction.  Ids are stable, so rows that
         observations reference are updated in place, never deleted."""
         with self._write() as conn:
+            self._lock(conn, "catalog")
             _upsert(conn, municipality, [
                 {"id": m.id, "name": m.name, "kommunkod": m.kommunkod, "county": m.county}
                 for m in catalog.municipalities])
@@ -641,9 +733,8 @@ class Store:
                 if uid in seen:
                     continue
                 seen.add(uid)
-                placed = districts.place(d.lon, d.lat)
                 rows.append(dict(
-                    uuid=uid, walk_id=d.walk_id, district_id=placed.id if placed else None,
+                    uuid=uid, walk_id=d.walk_id, district_id=self._district_of(districts, d.lon, d.lat),
                     activity_id=d.activity_id, category_id=d.category,
                     description=d.description.strip(), feeling=d.feeling, lon=d.lon, lat=d.lat,
                     observed_at=d.observed_at or now, status=str(d.status),
@@ -651,30 +742,66 @@ class Store:
                     reported_by=actor.name if own is not None else d.reported_by,
                     group_id=d.group, is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
                     participant_id=own if own is not None else d.participant_id))
+            fresh: dict[str, int] = {}
             if rows:
-                new_ids = conn.execute(
-                    insert(observation).returning(observation.c.uuid, observation.c.id,
-                                                  sort_by_parameter_order=True), rows).all()
-                existing.update(new_ids)
+                # Another writer may store the same uuid between the look-up above and this
+                # insert (a double tap reaching two app servers): the database skips it.
+                fresh = dict(conn.execute(
+                    self._insert(observation).on_conflict_do_nothing(index_elements=["uuid"])
+                    .returning(observation.c.uuid, observation.c.id), rows).all())
+                self._place_in_db(conn, list(fresh.values()))
+                rows = [r for r in rows if r["uuid"] in fresh]
+                existing.update(fresh)
+                if late := [u for u in uids if u not in existing]:
+                    existing.update(conn.execute(select(observation.c.uuid, observation.c.id)
+                                                 .where(observation.c.uuid.in_(late))).all())
+            if rows:
                 conn.execute(insert(status_change), [
-                    dict(entity="observation", entity_id=oid, from_status=None,
+                    dict(entity="observation", entity_id=fresh[row["uuid"]], from_status=None,
                          to_status=row["status"], actor=actor.label, at=now,
-                         comment=row["status_reason"])
-                    for (_uid, oid), row in zip(new_ids, rows)])
-                fresh = dict(new_ids)
+                         comment=row["status_reason"]) for row in rows])
                 if photo_rows := [_photo_row(fresh[u], p, "before", now)
                                   for u, p in (photos or {}).items() if u in fresh]:
                     conn.execute(insert(photo), photo_rows)
         return Saved(ids=[existing[u] for u in uids], added=len(rows))
 
+    def _insert(self, table: Table):
+        """``INSERT`` in the backend's dialect (for ``ON CONFLICT``)."""
+        return (pg_insert if self.postgis else sqlite_insert)(table)
+
+    def _district_of(self, districts: Districts, lon: float, lat: float) -> str | None:
+        """The district a point lies in, found here on SQLite; on PostgreSQL the database
+        places it after the insert (:meth:`_place_in_db`), so this gives None there."""
+        if self.postgis:
+            return None
+        placed = districts.place(lon, lat)
+        return placed.id if placed else None
+
+    def _place_in_db(self, conn: Connection, ids: Sequence[int]) -> None:
+        """PostGIS: put each observation in the smallest district that holds it (boundary
+        included, ties by id), as :meth:`geo.districts.Districts.place` does in Python."""
+        if not self.postgis or not ids:
+            return
+        stmt = text(
+            "UPDATE observation o SET district_id = (SELECT d.id FROM district d"
+            " WHERE ST_Intersects(d.geom, o.geom) ORDER BY d.area_km2, d.id LIMIT 1)"
+            " WHERE o.id = ANY(:ids)")
+        for chunk in range(0, len(ids), 10000):
+            conn.execute(stmt, {"ids": list(ids[chunk:chunk + 10000])})
+
     def add_observation(self, draft: ObservationDraft, actor: Actor, at: datetime | None = None) -> int:
         return self.add_observations([draft], actor, at).ids[0]
 
     def observations(self, district_ids: Iterable[str] | None = None, walk_id: int | None = None,
-                     ids: Iterable[int] | None = None, include_merged: bool = False) -> list[Observation]:
+                     ids: Iterable[int] | None = None, include_merged: bool = False,
+                     bbox: tuple[float, float, float, float] | None = None) -> list[Observation]:
         """Observations, oldest first.  Pins merged into another (the walk protocol) are left
-        out unless asked for by ``ids`` or ``include_merged``: the kept pin speaks for them."""
+        out unless asked for by ``ids`` or ``include_merged``: the kept pin speaks for them.
+        ``bbox`` (west, south, east, north in WGS84, edges included) keeps what a map shows:
+        PostGIS answers it from the spatial index, SQLite from the (lat, lon) index."""
         q = select(observation).order_by(observation.c.observed_at, observation.c.id)
+        if bbox is not None:
+            q = q.where(self._in_bbox(*bbox))
         if not include_merged and ids is None:
             q = q.where(observation.c.merged_into.is_(None))
         if district_ids is not None:
@@ -685,6 +812,42 @@ class Store:
             q = q.where(observation.c.id.in_(list(ids)))
         with self._read() as conn:
             return [_observation(r) for r in conn.execute(q)]
+
+    def _in_bbox(self, west: float, south: float, east: float, north: float):
+        if self.postgis:
+            return literal_column("observation.geom").op("&&")(
+                func.ST_MakeEnvelope(west, south, east, north, 4326))
+        return observation.c.lat.between(south, north) & observation.c.lon.between(west, east)
+
+    def observations_near(self, lon: float, lat: float, metres: float, *,
+                          exclude: Iterable[int] = ()) -> list[tuple[Observation, float]]:
+        """Observations within ``metres`` of (lon, lat), nearest first, with the distance in
+        metres measured in SWEREF 99 TM; merged pins and ``exclude`` left out.  PostGIS
+        answers from the indexed EPSG:3006 column; SQLite takes the (lat, lon) index for a
+        box around the circle and pyproj for the exact distance."""
+        from . import crs
+
+        skip = list(exclude)
+        base = select(observation).where(observation.c.merged_into.is_(None))
+        if skip:
+            base = base.where(observation.c.id.not_in(skip))
+        if self.postgis:
+            here = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), 3006)
+            gcol = literal_column("observation.geom_sweref")
+            dist = func.ST_Distance(gcol, here).label("distance_m")
+            q = base.add_columns(dist).where(func.ST_DWithin(gcol, here, metres)).order_by(
+                dist, observation.c.id)
+            with self._read() as conn:
+                return [(_observation(r), float(r.distance_m)) for r in conn.execute(q)]
+        x, y = crs.to_metric(lon, lat)
+        corners = [crs.to_wgs84(x + dx, y + dy) for dx in (-metres, metres) for dy in (-metres, metres)]
+        pad = 1e-7  # a hair more than the box, so a point exactly on the circle is inside
+        box = (min(c[0] for c in corners) - pad, min(c[1] for c in corners) - pad,
+               max(c[0] for c in corners) + pad, max(c[1] for c in corners) + pad)
+        with self._read() as conn:
+            found = [_observation(r) for r in conn.execute(base.where(self._in_bbox(*box)))]
+        near = [(o, crs.distance_m((lon, lat), (o.lon, o.lat))) for o in found]
+        return sorted(((o, d) for o, d in near if d <= metres), key=lambda p: (p[1], p[0].id))
 
     def observation(self, observation_id: int) -> Observation:
         found = self.observations(ids=[observation_id])
@@ -716,20 +879,24 @@ class Store:
         others = sorted(set(other_ids) - {keep_id})
         if not others:
             raise Invalid({"observation_ids": "protocol.nothing_to_merge"})
-        found = {o.id: o for o in self.observations(ids=[keep_id, *others])}
-        if missing := sorted({keep_id, *others} - set(found)):
-            raise NotFound("store.not_found", what="observation", id=missing[0])
-        keep = found[keep_id]
-        if any(found[i].merged_into is not None for i in [keep_id, *others]):
-            raise Invalid({"observation_ids": "protocol.already_merged"})
-        if any(found[i].walk_id != keep.walk_id for i in others):
-            raise Invalid({"observation_ids": "protocol.other_walk"})
-        texts = [keep.description.strip()] + [found[i].description.strip() for i in others]
-        text = "\n— ".join(t for t in texts if t)
-        if problem := workflow.text_problem(text, DESCRIPTION_MAX):
-            raise Invalid({"description": problem})
         now = _now()
         with self._write() as conn:
+            # read and lock in the same transaction: two leaders merging the same pins at once
+            # are taken in turn, and the second is told they are merged already
+            found = {r.id: _observation(r) for r in conn.execute(
+                select(observation).where(observation.c.id.in_([keep_id, *others]))
+                .order_by(observation.c.id).with_for_update())}
+            if missing := sorted({keep_id, *others} - set(found)):
+                raise NotFound("store.not_found", what="observation", id=missing[0])
+            keep = found[keep_id]
+            if any(found[i].merged_into is not None for i in [keep_id, *others]):
+                raise Invalid({"observation_ids": "protocol.already_merged"})
+            if any(found[i].walk_id != keep.walk_id for i in others):
+                raise Invalid({"observation_ids": "protocol.other_walk"})
+            texts = [keep.description.strip()] + [found[i].description.strip() for i in others]
+            merged_text = "\n— ".join(t for t in texts if t)
+            if problem := workflow.text_problem(merged_text, DESCRIPTION_MAX):
+                raise Invalid({"description": problem})
             conn.execute(update(observation).where(observation.c.id.in_(others)).values(
                 merged_into=keep_id, updated_at=now, version=observation.c.version + 1))
             conn.execute(update(photo).where(photo.c.observation_id.in_(others))
@@ -742,7 +909,7 @@ class Store:
                 conn.execute(insert(measure_observation), [
                     {"measure_id": m, "observation_id": keep_id} for m in sorted(moved)])
             conn.execute(update(observation).where(observation.c.id == keep_id).values(
-                description=text, flagged_by=sum(found[i].flagged_by for i in [keep_id, *others]),
+                description=merged_text, flagged_by=sum(found[i].flagged_by for i in [keep_id, *others]),
                 feeling=max(found[i].feeling for i in [keep_id, *others]), updated_at=now,
                 version=observation.c.version + 1))
             conn.execute(insert(status_change), [
@@ -804,16 +971,17 @@ class Store:
                                  activity_id=obs.activity_id)
         if errors := workflow.validate_observation(draft, known["category"], known["activity"]):
             raise Invalid(errors)
-        placed = self.districts().place(changed.lon, changed.lat)
+        placed = self._district_of(self.districts(), changed.lon, changed.lat)
         with self._write() as conn:
             done = conn.execute(update(observation).where(
                 observation.c.id == observation_id, observation.c.version == expected_version,
             ).values(category_id=changed.category, feeling=changed.feeling,
                      description=changed.description.strip(), lon=changed.lon, lat=changed.lat,
-                     district_id=placed.id if placed else None, updated_at=_now(),
+                     district_id=placed, updated_at=_now(),
                      version=observation.c.version + 1)).rowcount
             if not done:
                 raise Conflict("store.conflict", what="observation", id=observation_id)
+            self._place_in_db(conn, [observation_id])
         return self.observation(observation_id)
 
     def delete_observation(self, observation_id: int, actor: Actor) -> None:
@@ -946,9 +1114,11 @@ class Store:
     def _change_status(conn: Connection, table: Table, entity: str, check, row_id: int, new: str,
                        actor: Actor, comment: str, expected_version: int | None,
                        at: datetime | None) -> None:
-        """The status change and its history entry, inside the caller's transaction."""
+        """The status change and its history entry, inside the caller's transaction.  The row
+        is locked while it is read (PostgreSQL), so two people changing it at once are taken
+        one after the other and the history shows both changes, in order."""
         row = conn.execute(select(table.c.status, table.c.version)
-                           .where(table.c.id == row_id)).first()
+                           .where(table.c.id == row_id).with_for_update()).first()
         if row is None:
             raise NotFound("store.not_found", what=entity, id=row_id)
         if expected_version is not None and row.version != expected_version:

@@ -1,15 +1,29 @@
-"""Shared fixtures: a real, migrated database for every test that needs one.
+"""Shared fixtures: a real, migrated database for every test that needs one, on both backends.
 
-``TEST_DATABASE_URL`` points the store tests at another server (PostgreSQL+PostGIS follows in
-its own issue); by default each test gets its own SQLite file in a temporary folder.
+``store`` (and ``new_store`` for a second database) is parametrised over SQLite – a file of the
+test's own – and PostgreSQL with PostGIS – a database of the test's own on the local server
+that ``scripts/postgres.sh`` installs and starts (Debian's packages, a cluster under /tmp, no
+Docker).  ``TEST_POSTGRES_URL`` points at another server instead (the role must be allowed to
+create databases, and PostGIS must be installable there).  The server is started once per
+session, and stopped at its end when this session started it.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from geo import catalog, districts
-from geo.store import Store
+from geo.store import Store, normal_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ["sqlite", "postgresql"]
 
 
 def make_store(url: str) -> Store:
@@ -19,8 +33,109 @@ def make_store(url: str) -> Store:
     return store
 
 
+class PostgresServer:
+    """The test server: makes and drops databases cloned from a migrated template."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(normal_url(url))
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1)
+        self.template = f"trygg_template_{os.getpid()}"
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str | None = None, template: str | None = None) -> str:
+        name = name or f"trygg_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (
+                f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else "")))
+        return self.url_of(name)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def build_template(self) -> None:
+        """The schema at head and the catalogue: what every test database starts from."""
+        store = make_store(self.create(self.template))
+        store.dispose()
+
+    def close(self) -> None:
+        self.drop(self.url_of(self.template))
+        self.admin.dispose()
+
+
+def start_postgres() -> tuple[str, bool]:
+    """The local test server's URL (started if it is not running), and whether it was."""
+    script = ["bash", str(ROOT / "scripts" / "postgres.sh")]
+    running = subprocess.run([*script, "status"], capture_output=True).returncode == 0
+    done = subprocess.run([*script, "start"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"scripts/postgres.sh start failed:\n{done.stderr}")
+    return done.stdout.strip().splitlines()[-1], not running
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresServer:
+    url, started = os.environ.get("TEST_POSTGRES_URL"), False
+    if not url:
+        url, started = start_postgres()
+    server = PostgresServer(url)
+    server.build_template()
+    yield server
+    server.close()
+    if started:
+        subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop"], check=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = make_store(f"sqlite:///{tmp_path / 'test.db'}")
-    yield s
-    s.dispose()
+def new_store(backend, tmp_path, request):
+    """Makes migrated stores with the catalogue on the test's backend: ``new_store("name")``."""
+    made: list[tuple[Store, str]] = []
+
+    def make(name: str = "test") -> Store:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / name}.db"
+            s = make_store(url)
+        else:
+            server = request.getfixturevalue("postgres")
+            url = server.create(template=server.template)
+            s = Store(url)
+        made.append((s, url))
+        return s
+
+    yield make
+    for s, url in made:
+        s.dispose()
+        if backend == "postgresql":
+            request.getfixturevalue("postgres").drop(url)
+
+
+@pytest.fixture
+def empty_url(backend, tmp_path, request) -> str:
+    """An empty database (no schema) on the test's backend."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = request.getfixturevalue("postgres")
+    url = server.create()
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+def store(new_store) -> Store:
+    return new_store()
+
+
+@pytest.fixture
+def store_url(store) -> str:
+    """The test database's URL, for another process or another Store on the same data."""
+    return store.engine.url.render_as_string(hide_password=False)

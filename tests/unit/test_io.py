@@ -75,10 +75,8 @@ def populate(store) -> dict:
 
 
 @pytest.fixture
-def fresh(tmp_path):
-    s = make_store(f"sqlite:///{tmp_path / 'fresh.db'}")
-    yield s
-    s.dispose()
+def fresh(new_store):
+    return new_store("fresh")
 
 
 def rows_of(store) -> list[tuple]:

@@ -1,10 +1,9 @@
-"""The store against a real SQLite file: migrations, transactions, constraints, history."""
+"""The store against a real SQLite file and a real PostgreSQL+PostGIS database (the ``store``
+fixture runs each test on both): migrations, transactions, constraints, history."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +12,7 @@ from geo import store as store_mod
 from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.store import Conflict, Invalid, NotFound, Store
 
-HEAD = "0004"
+HEAD = "0005"
 ANDERSBERG = (12.90123, 56.660631)
 VALLAS_OSTRA = (12.918675, 56.685013)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
@@ -28,59 +27,78 @@ def draft(**kw) -> ObservationDraft:
     return ObservationDraft(**base)
 
 
-def test_migration_from_empty_matches_the_schema(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+def test_migration_from_empty_matches_the_schema(empty_url, backend):
+    s = Store(empty_url)
     assert s.revision() is None
     assert s.migrate() == HEAD
     with s.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), store_mod.metadata)
-    assert diff == []
+        assert store_mod.schema_differences(conn) == []
     assert s.migrate() == HEAD  # idempotent
+    s.dispose()
 
 
-def test_upgrade_keeps_the_rows_of_an_older_schema(tmp_path):
+def test_upgrade_keeps_the_rows_of_an_older_schema(empty_url, backend):
     """A database made by the first release, with pins, a photo and a measure linked to them,
     is brought up to the newest schema with every row kept (SQLite copies a table to change
-    it, which must not trip over the rows that refer to it)."""
+    it, which must not trip over the rows that refer to it; PostgreSQL gains the PostGIS
+    columns, filled from the rows already there)."""
     from alembic import command
 
-    s = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    s = Store(empty_url)
     with s.engine.connect() as conn:
         command.upgrade(s._alembic_config(conn), "0001")
         conn.commit()
     s.sync_catalog(catalog.load(), districts.load())
-    now = "2019-10-15 17:00:00.000000"
+    now = datetime(2019, 10, 15, 17, tzinfo=UTC)
+    values = {"t": now.replace(tzinfo=None), "no": False, "jpeg": b"\xff\xd8"}
     with s.engine.begin() as conn:  # rows written by the 0001 schema
         conn.execute(text(
             "INSERT INTO walk (id, slug, district_id, title, starts_at, meeting_point, groups, leader,"
             " status, is_demo, created_at) VALUES (1, 'w', 'andersberg', 'W', :t, '', '[]', '',"
-            " 'closed', 0, :t)"), {"t": now})
+            " 'closed', :no, :t)"), values)
         conn.execute(text(
             "INSERT INTO observation (id, uuid, walk_id, district_id, category_id, description,"
             " feeling, lon, lat, observed_at, status, status_reason, reported_by, group_id, is_demo,"
             " created_at, updated_at, version) VALUES (1, '6f1c0b1e-8a44-4c1e-9d0e-1f2a3b4c5d6e', 1,"
-            " 'andersberg', 'belysning', 'Mörkt', 4, 12.9012, 56.6606, :t, 'new', '', 'Kim', '', 0,"
-            " :t, :t, 1)"), {"t": now})
+            " 'andersberg', 'belysning', 'Mörkt', 4, 12.9012, 56.6606, :t, 'new', '', 'Kim', '', :no,"
+            " :t, :t, 1)"), values)
         conn.execute(text("INSERT INTO photo (observation_id, kind, mime, width, height, data,"
-                          " created_at) VALUES (1, 'before', 'image/jpeg', 1, 1, x'ffd8', :t)"), {"t": now})
+                          " created_at) VALUES (1, 'before', 'image/jpeg', 1, 1, :jpeg, :t)"), values)
         conn.execute(text(
             "INSERT INTO measure (id, type_id, title, description, geojson, responsible,"
             " responsible_name, status, status_reason, is_demo, created_at, updated_at, version)"
             " VALUES (1, 'belysning_ny', 'Ny lampa', '', '{\"type\": \"Point\", \"coordinates\":"
-            " [12.9012, 56.6606]}', 'kommun', '', 'proposed', '', 0, :t, :t, 1)"), {"t": now})
+            " [12.9012, 56.6606]}', 'kommun', '', 'proposed', '', :no, :t, :t, 1)"), values)
         conn.execute(text("INSERT INTO measure_observation VALUES (1, 1)"))
     assert s.migrate() == HEAD
     assert s.observation(1).description == "Mörkt" and s.observation(1).participant_id is None
     assert [p["width"] for p in s.photos(1)] == [1] and s.measure(1).observation_ids == (1,)
     assert s.walk(1).join_code is None
-    with s.engine.connect() as conn:  # foreign keys are on again afterwards
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with s.engine.connect() as conn:
+        if backend == "sqlite":  # foreign keys are on again afterwards
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:
+            assert conn.exec_driver_sql(
+                "SELECT ST_AsText(geom), ST_SRID(geom_sweref) FROM observation").one() == (
+                "POINT(12.9012 56.6606)", 3006)
+            assert conn.exec_driver_sql("SELECT ST_GeometryType(geom) FROM measure").scalar() == "ST_Point"
+    s.dispose()
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(store):
+def test_backend_set_up(store, backend):
+    assert store.backend == backend
     with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        if backend == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:  # real geometry columns with spatial indexes
+            cols = dict(conn.exec_driver_sql(
+                "SELECT f_table_name || '.' || f_geometry_column, srid FROM geometry_columns").all())
+            assert cols == {"observation.geom": 4326, "observation.geom_sweref": 3006,
+                            "district.geom": 4326, "measure.geom": 4326}
+            gist = set(conn.execute(text(
+                "SELECT indexname FROM pg_indexes WHERE indexdef LIKE :gist"), {"gist": "%USING gist%"}).scalars())
+            assert store_mod.POSTGIS_INDEXES <= gist
 
 
 def test_catalog_synced(store):
@@ -121,7 +139,8 @@ def test_a_failing_statement_inside_a_write_rolls_back(store):
             conn.execute(text("INSERT INTO observation (uuid, category_id, feeling, lon, lat, observed_at,"
                               " status, created_at, updated_at, version, description, status_reason,"
                               " reported_by, group_id, is_demo) VALUES ('u', 'belysning', 9, 1, 1,"
-                              " '2019-01-01', 'new', '2019-01-01', '2019-01-01', 1, '', '', '', '', 0)"))
+                              " :t, 'new', :t, :t, 1, '', '', '', '', :no)"),
+                         {"t": datetime(2019, 1, 1), "no": False})
     assert store.snapshot() == before
 
 
