@@ -484,6 +484,13 @@ def _make_engine(url: str) -> Engine:
         connect_args={"connect_timeout": 10, "application_name": "trygghetskartan"})
 
 
+def _disk_full(e: DBAPIError) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) or an out-of-space I/O error."""
+    text_ = str(e.orig)
+    return (getattr(e.orig, "sqlstate", None) == "53100" or "database or disk is full" in text_
+            or "No space left on device" in text_)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -504,34 +511,31 @@ class Store:
 
     # --- transactions ---------------------------------------------------------------
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _connect(self, **options: Any) -> Iterator[Connection]:
+        """A connection; a database that cannot be reached or written becomes
+        :class:`Unavailable` (the transaction, if any, rolled back)."""
         try:
-            with self.engine.connect().execution_options(write=True) as conn:
-                with conn.begin():
-                    yield conn
-        except OperationalError as e:
-            raise Unavailable("store.unavailable") from e
+            with self.engine.connect() as conn:
+                yield conn.execution_options(**options) if options else conn
         except DBAPIError as e:
-            if e.connection_invalidated:  # the server went away in the middle
-                raise Unavailable("store.unavailable") from e
+            if isinstance(e, OperationalError) or e.connection_invalidated or _disk_full(e):
+                raise Unavailable("store.disk_full" if _disk_full(e) else "store.unavailable") from e
             raise
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._connect(write=True) as conn:
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def _read(self, snapshot: bool = False) -> Iterator[Connection]:
         """A read transaction; ``snapshot`` makes every statement in it see the same moment
         (PostgreSQL's REPEATABLE READ; a SQLite read transaction always does)."""
-        try:
-            with self.engine.connect() as conn:
-                if snapshot and self.postgis:
-                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
-                with conn.begin():
-                    yield conn
-        except OperationalError as e:
-            raise Unavailable("store.unavailable") from e
-        except DBAPIError as e:
-            if e.connection_invalidated:
-                raise Unavailable("store.unavailable") from e
-            raise
+        options = {"isolation_level": "REPEATABLE READ"} if snapshot and self.postgis else {}
+        with self._connect(**options) as conn:
+            with conn.begin():
+                yield conn
 
     def _lock(self, conn: Connection, name: str) -> None:
         """Serialise one kind of write across processes until the transaction ends: a
@@ -548,7 +552,7 @@ class Store:
         """Create the schema or bring it up to the newest migration; returns the revision."""
         from alembic import command
 
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
             if not sqlite:  # two app servers starting at once: the second waits, then finds
                 self._lock(conn, "migrate")  # the schema up to date
@@ -573,13 +577,13 @@ class Store:
         """The newest migration this code knows."""
         from alembic.script import ScriptDirectory
 
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return ScriptDirectory.from_config(self._alembic_config(conn)).get_current_head()
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def _alembic_config(self, conn: Connection):
@@ -1402,6 +1406,49 @@ class Store:
         with self._read() as conn:
             return {t.name: conn.scalar(select(func.count()).select_from(t))
                     for t in metadata.sorted_tables}
+
+    def integrity_problems(self) -> list[str]:
+        """What is wrong with the stored data, in words (``[]`` when all is well): the
+        database's own check (SQLite's integrity and foreign-key checks), rows that lack the
+        history written in their transaction, dangling references the schema cannot express,
+        merged pins pointing at merged pins, and (PostgreSQL) id sequences behind their rows.
+        ``python -m geo check`` prints it; the fault tests run it after a killed import."""
+        problems: list[str] = []
+        with self._read(snapshot=True) as conn:
+            if not self.postgis:
+                problems += [f"integrity_check: {r[0]}" for r in conn.exec_driver_sql(
+                    "PRAGMA integrity_check").all() if r[0] != "ok"]
+                problems += [f"foreign_key_check: {tuple(r)}" for r in conn.exec_driver_sql(
+                    "PRAGMA foreign_key_check").all()]
+            for entity, table in (("observation", observation), ("measure", measure)):
+                logged = select(status_change.c.entity_id).where(status_change.c.entity == entity)
+                if ids := conn.scalars(select(table.c.id).where(table.c.id.not_in(logged))
+                                       .order_by(table.c.id).limit(20)).all():
+                    problems.append(f"{entity} without history: {ids}")
+                if ids := conn.scalars(select(status_change.c.id).where(
+                        status_change.c.entity == entity,
+                        status_change.c.entity_id.not_in(select(table.c.id))).limit(20)).all():
+                    problems.append(f"history of a missing {entity}: status_change {ids}")
+                if ids := conn.scalars(select(table.c.id).where(
+                        table.c.status != select(status_change.c.to_status).where(
+                            status_change.c.entity == entity, status_change.c.entity_id == table.c.id)
+                        .order_by(status_change.c.at.desc(), status_change.c.id.desc())
+                        .limit(1).scalar_subquery()).limit(20)).all():
+                    problems.append(f"{entity} whose status differs from its last history entry: {ids}")
+            kept = observation.alias("kept")
+            if ids := conn.scalars(select(observation.c.id).join(
+                    kept, observation.c.merged_into == kept.c.id).where(
+                    kept.c.merged_into.is_not(None)).limit(20)).all():
+                problems.append(f"merged into a merged pin: {ids}")
+            if self.postgis:
+                for table in metadata.sorted_tables:
+                    if "id" in table.c and isinstance(table.c.id.type, Integer):
+                        seq = conn.scalar(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')"))
+                        if seq and (top := conn.scalar(select(func.max(table.c.id)))) is not None:
+                            last, called = conn.execute(text(f"SELECT last_value, is_called FROM {seq}")).one()
+                            if last < top or (last == top and not called):
+                                problems.append(f"{table.name}: id sequence at {last}, rows up to {top}")
+        return problems
 
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every row of every table, sorted: a cheap way for tests to see "nothing changed"."""

@@ -21,7 +21,7 @@ from geo.roles import Action, allowed
 from geo.safe import markdown_text
 from geo.walks import ordered as ordered_walks
 from ui.auth import current_actor, require
-from ui.common import get_store, lang, the_catalog, tr
+from ui.common import get_store, lang, last_good, offline, the_catalog, tr
 from ui.geolocate import GpsError, here_button
 from ui.pinform import (
     FLASH,
@@ -48,7 +48,7 @@ categories = list(the_catalog().categories)
 
 def chosen_walk(actor: Actor | None) -> Walk:
     if actor is not None and actor.role == Role.PARTICIPANT:
-        return store.walk(actor.walk_id)
+        return last_good("walk", lambda: store.walk(actor.walk_id))
     walks = ordered_walks(store.walks())  # open first, then planned, then closed
     if not walks:
         st.info(tr("pin.no_walks"), icon=":material/info:")
@@ -141,9 +141,9 @@ night = st.sidebar.toggle(tr("pin.night"), key="night", help=tr("pin.night_help"
 
 def live_map() -> None:
     """The walk's map and pins; reruns by itself so that other people's pins show up."""
-    if store.walk(walk.id).status != walk.status:  # opened or closed by the leader
-        st.rerun()
-    observations = store.visible_observations(actor, walk_id=walk.id)
+    if last_good("walk-status", lambda: store.walk(walk.id).status) != walk.status:
+        st.rerun()  # opened or closed by the leader
+    observations = last_good(f"pins-{walk.id}", lambda: store.visible_observations(actor, walk_id=walk.id))
     mine = {o.id for o in observations
             if actor.participant_id is not None and o.participant_id == actor.participant_id}
     place = (st.session_state.get(PENDING) or {}).get("place")
@@ -153,7 +153,10 @@ def live_map() -> None:
     out = st_folium(walk_map(store.districts(), walk, lang(), night=night), key=f"walkmap-{walk.id}",
                     feature_group_to_add=pins, height=MAP_HEIGHT, use_container_width=True,
                     returned_objects=["last_clicked", "last_object_clicked", "last_active_drawing"])
-    st.caption(tr("pin.live", n=len(observations), s=REFRESH_S))
+    if offline():  # the pins as last seen; the map stays, and so does an open pin form
+        st.warning(tr("pin.offline", s=REFRESH_S), icon=":material/cloud_off:")
+    else:
+        st.caption(tr("pin.live", n=len(observations), s=REFRESH_S))
     tapped_pin = capture.click_point(out.get("last_object_clicked"))
     if tapped_pin is not None and tapped_pin != seen.get("pin"):
         seen["pin"] = tapped_pin  # the pin's own place comes as the "drawing" of the tap

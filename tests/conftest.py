@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -38,7 +40,7 @@ class PostgresServer:
 
     def __init__(self, url: str) -> None:
         self.url = make_url(normal_url(url))
-        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1, pool_pre_ping=True)
         self.template = f"trygg_template_{os.getpid()}"
 
     def url_of(self, name: str) -> str:
@@ -139,3 +141,26 @@ def store(new_store) -> Store:
 def store_url(store) -> str:
     """The test database's URL, for another process or another Store on the same data."""
     return store.engine.url.render_as_string(hide_password=False)
+
+
+@dataclass
+class OwnServer:
+    server: PostgresServer
+    stop: Callable[[], object]
+    start: Callable[[], object]
+
+
+@pytest.fixture(scope="session")
+def own_postgres() -> OwnServer:
+    """A PostgreSQL server for the fault tests to stop and start (the shared one keeps
+    running): port 54339, its own cluster."""
+    env = {**os.environ, "TRYGG_PGPORT": "54339", "TRYGG_PGDATA": "/tmp/trygghetskartan-pg-faults"}
+    script = ["bash", str(ROOT / "scripts" / "postgres.sh")]
+    url = subprocess.run([*script, "start"], env=env, check=True, capture_output=True,
+                         text=True).stdout.strip().splitlines()[-1]
+    own = OwnServer(PostgresServer(url),
+                    lambda: subprocess.run([*script, "stop"], env=env, check=True),
+                    lambda: subprocess.run([*script, "start"], env=env, check=True, capture_output=True))
+    yield own
+    own.server.admin.dispose()
+    subprocess.run([*script, "stop"], env=env, check=False)

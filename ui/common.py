@@ -7,7 +7,7 @@ import streamlit as st
 from geo import catalog, districts, i18n
 from geo.catalog import Catalog
 from geo.districts import Districts
-from geo.store import Store
+from geo.store import Store, Unavailable
 
 LANG_KEY = "lang"
 CACHE_TTL_S = 10  # the planner map's rows and the counts are at most this many seconds old
@@ -62,3 +62,51 @@ def row_counts() -> dict[str, int]:
 def demo_banner() -> None:
     if has_demo():
         st.info(tr("app.demo_banner"), icon=":material/science:")
+
+
+RETRY_S = 5
+LAST_GOOD = "last_good_reads"
+
+
+def last_good(key: str, read):
+    """``read()``; while the database cannot be reached, what it gave last time in this
+    session instead, so that a walk page keeps its map, its pins and an open pin form (with
+    what was typed) through a dropped connection.  Without an earlier answer, the
+    :class:`Unavailable` goes on (and :func:`database_down` shows the page for it)."""
+    kept = st.session_state.setdefault(LAST_GOOD, {})
+    try:
+        kept[key] = read()
+    except Unavailable:
+        if key not in kept:
+            raise
+        st.session_state[OFFLINE] = True
+        return kept[key]
+    st.session_state[OFFLINE] = False
+    return kept[key]
+
+
+OFFLINE = "database_offline"
+
+
+def offline() -> bool:
+    """Whether the last read of :func:`last_good` had to fall back on an earlier answer."""
+    return bool(st.session_state.get(OFFLINE))
+
+
+def database_down(error: Unavailable) -> None:
+    """The page when the database cannot be reached: what happened, that nothing typed in an
+    open form is lost, and a check every few seconds that reloads the page once the database
+    answers again (or at once, with the button)."""
+    st.error(tr(error.key), icon=":material/cloud_off:")
+    st.caption(tr("app.offline_retry", s=RETRY_S))
+    st.button(tr("app.retry"), icon=":material/refresh:", key="retry_database")
+
+    @st.fragment(run_every=RETRY_S)
+    def watch() -> None:
+        try:
+            get_store().revision()
+        except Unavailable:
+            return
+        st.rerun(scope="app")
+
+    watch()

@@ -21,7 +21,7 @@ from geo.photos import CleanPhoto, PhotoRefused, clean_photo
 from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
 from geo.store import Conflict, Invalid, NotFound, Store, StoreError, Unavailable
-from ui.common import lang, tr
+from ui.common import lang, last_good, tr
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
 FIELDS = ("place", "category", "feeling", "description", "photo")
@@ -54,7 +54,7 @@ def problem_text(error: Exception) -> str:
         return "; ".join(f"{tr(f'pin.field.{f}') if f in FIELDS else f}: {tr(k)}"
                          for f, k in error.errors.items())
     if isinstance(error, Unavailable):
-        return tr("pin.connection_lost")
+        return tr("pin.connection_lost") if error.key == "store.unavailable" else tr(error.key)
     if isinstance(error, StoreError):
         return tr(error.key, **error.values)
     return str(error)
@@ -161,7 +161,11 @@ def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Categor
         st.rerun()
     if not save:
         return
-    participant = store.participant(actor.participant_id) if actor.participant_id else None
+    try:
+        participant = last_good("participant", lambda: store.participant(actor.participant_id)) \
+            if actor.participant_id else None
+    except Unavailable:  # then the save below says so, and keeps the form
+        participant = None
     draft, errors = capture.pin_draft(
         place, walk, category=category, feeling=feeling, description=text, uuid=uid,
         observed_at=datetime.now(UTC), categories=[c.id for c in categories],
@@ -261,7 +265,7 @@ def finish(action: Callable[[], Any], done: str) -> None:
 def pin_list(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category]) -> None:
     """Below the map: a participant's own pins (the leader: every pin), each with "Öppna" –
     the way to a pin that does not need a steady finger on the map."""
-    observations = store.visible_observations(actor, walk_id=walk.id)
+    observations = last_good(f"pins-{walk.id}", lambda: store.visible_observations(actor, walk_id=walk.id))
     shown = observations if actor.is_planner else [
         o for o in observations if o.participant_id == actor.participant_id]
     labels = {c.id: c.label(lang()) for c in categories}

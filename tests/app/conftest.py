@@ -1,57 +1,85 @@
-"""AppTest fixtures: the pages run against a real SQLite file with the demo data."""
+"""AppTest fixtures: the pages run against the demo data in a real database, once on SQLite and
+once on PostgreSQL+PostGIS."""
 
+import gc
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from geo import demo
 from geo.model import Actor, Role
 from geo.store import Store
-from tests.conftest import make_store
+from tests.conftest import BACKENDS, make_store
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('apptest') / 'demo.db'}"
-    store = make_store(url)
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_db(request, tmp_path_factory) -> str:
+    """The demo data on each backend: a SQLite file, or a PostgreSQL database that is only
+    ever cloned (a template must have no connections while it is copied)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('apptest') / 'demo.db'}"
+        store = make_store(url)
+    else:
+        server = request.getfixturevalue("postgres")
+        url = server.create(f"trygg_demo_{os.getpid()}", template=server.template)
+        store = Store(url)
     demo.load(store)
     store.dispose()
+    yield url
+    if request.param != "sqlite":
+        request.getfixturevalue("postgres").drop(url)
+
+
+def own_copy(demo_db: str, tmp_path: Path, request) -> str:
+    """A copy of the demo database for one test."""
+    if demo_db.startswith("sqlite"):
+        copy = tmp_path / "own.db"
+        with sqlite3.connect(demo_db.split("///", 1)[1]) as src, sqlite3.connect(copy) as dst:
+            src.backup(dst)
+        return f"sqlite:///{copy}"
+    server = request.getfixturevalue("postgres")
+    url = server.create(template=make_url(demo_db).database)
+    request.addfinalizer(lambda: server.drop(url))
     return url
 
 
-@pytest.fixture
-def app_env(demo_db, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", demo_db)
-    st.cache_resource.clear()
+def _fresh_caches() -> None:
+    st.cache_resource.clear()  # the Store of the last test goes, and with it its connections
     st.cache_data.clear()
-    yield demo_db
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    gc.collect()
 
 
 @pytest.fixture
-def db(demo_db, tmp_path, monkeypatch) -> Store:
+def app_env(demo_db, tmp_path, request, monkeypatch):
+    """The app on the demo data (a copy of the test's own on PostgreSQL, where the demo
+    database is a template)."""
+    url = demo_db if demo_db.startswith("sqlite") else own_copy(demo_db, tmp_path, request)
+    monkeypatch.setenv("DATABASE_URL", url)
+    _fresh_caches()
+    yield url
+    _fresh_caches()
+
+
+@pytest.fixture
+def db(demo_db, tmp_path, request, monkeypatch) -> Store:
     """A copy of the demo database of the test's own, for tests that change it (close the
     demo's open walk, add pins): the other page tests rely on the demo as it is."""
-    copy = tmp_path / "own.db"
-    with sqlite3.connect(demo_db.split("///", 1)[1]) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    url = f"sqlite:///{copy}"
+    url = own_copy(demo_db, tmp_path, request)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("PUBLIC_URL", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    _fresh_caches()
     store = Store(url)
     yield store
     store.dispose()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    _fresh_caches()
 
 
 PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
