@@ -38,6 +38,8 @@ from ui.tables import measure_frame, observation_frame
 SELECTED = "map_selected"  # ids of the observations shown in the details panel
 PLAN = "map_plan"  # {"observation_ids", "geometry", "activity_id", "title"}: a measure being planned
 EDIT = "map_edit_measure"  # id of the measure being edited
+EDIT_SEEN = "map_edit_seen"  # {measure id: the version the planner opened}
+NEAR_M = 50  # the details panel lists other pins this close (metres, EPSG:3006)
 
 
 def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], catalog: Catalog) -> ObservationFilter:
@@ -121,6 +123,11 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
                       if o.id in m.observation_ids]
             for m in linked:
                 st.caption(f"{tr('map.measures')}: #{m.id} {markdown_text(m.title)} · {tr(f'status.measure.{m.status}')}")
+            if near := store.observations_near(o.lon, o.lat, NEAR_M, exclude=[x.id for x in observations]):
+                st.caption(tr("planner.near", m=NEAR_M) + " " + ", ".join(
+                    f"#{x.id} {markdown_text(labels.get(x.category, x.category))} "
+                    f"({tr(f'status.observation.{x.status}')}, {d:.0f} m)" for x, d in near[:8])
+                    + (" …" if len(near) > 8 else ""))
             with st.expander(tr("planner.history")):
                 for h in store.history("observation", o.id):
                     st.caption(f"{local_time(h.at)} · {markdown_text(h.actor)} · "
@@ -163,18 +170,43 @@ def measure_form(store: Store, actor: Actor, catalog: Catalog, candidates: Seque
     """Create (``st.session_state[PLAN]``) or edit (``[EDIT]``) a measure, in a dialog."""
     editing = store.measure(st.session_state[EDIT]) if EDIT in st.session_state else None
     title = tr("planner.edit_measure") if editing else tr("planner.new_measure")
+    # The form edits the version the planner opened, even when someone else saves meanwhile:
+    # then Save is refused and both are shown (nothing is overwritten, nothing typed is lost).
+    seen = st.session_state.setdefault(EDIT_SEEN, {})
+    version = seen.setdefault(editing.id, editing.version) if editing else None
 
     def closing() -> None:
         st.session_state.pop(PLAN, None)
         st.session_state.pop(EDIT, None)
+        st.session_state.pop(EDIT_SEEN, None)
 
     st.dialog(title, width="large", on_dismiss=closing)(_measure_body)(
-        store, actor, catalog, candidates, drawn, editing, closing)
+        store, actor, catalog, candidates, drawn, editing, version, closing)
 
 
-def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | None, closing) -> None:
+def _newer_state(measure: Measure) -> None:
+    """What someone else saved meanwhile, and the way to take it over."""
+    st.warning(tr("planner.measure_conflict"), icon=":material/sync_problem:")
+    st.markdown("\n".join(f"- **{tr(label)}**: {value}" for label, value in (
+        ("planner.field.title", markdown_text(measure.title)),
+        ("planner.field.status", tr(f"status.measure.{measure.status}")),
+        ("map.responsible", tr(f"responsible.{measure.responsible}") + (
+            f" ({markdown_text(measure.responsible_name)})" if measure.responsible_name else "")),
+        ("map.due", measure.due.isoformat() if measure.due else "–"),
+        ("planner.cost", f"{measure.cost_sek:,} kr".replace(",", " ") if measure.cost_sek is not None else "–"),
+        ("map.description", markdown_text(measure.description) or "–"))))
+
+    def take_over() -> None:
+        st.session_state.get(EDIT_SEEN, {}).pop(measure.id, None)
+
+    st.button(tr("planner.take_newer"), on_click=take_over, icon=":material/refresh:",
+              key=f"m{measure.id}-take-newer")
+
+
+def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | None,
+                  version: int | None, closing) -> None:
     start = st.session_state.get(PLAN, {})
-    key = f"m{editing.id}-{editing.version}" if editing else "mnew"
+    key = f"m{editing.id}-{version}" if editing else "mnew"
     types = {t.id: t.label(lang()) for t in catalog.measure_types}
     acts = {a.id: f"{a.id}: {a.label(lang())[:70]}" for a in catalog.activities()}
     obs_by_id = {o.id: o for o in candidates}
@@ -226,7 +258,7 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
                   cost_sek=int(cost) if cost is not None else None, observation_ids=tuple(chosen))
     try:
         if editing:
-            store.update_measure(editing.id, actor, expected_version=editing.version,
+            store.update_measure(editing.id, actor, expected_version=version,
                                  status=new_status, comment=comment, **fields)
             done = tr("planner.measure_saved", id=editing.id)
         else:
@@ -238,7 +270,7 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
             for f, k in e.errors.items()), icon=":material/error:")
         return
     except Conflict:
-        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+        _newer_state(store.measure(editing.id))
         return
     except (StoreError, Forbidden) as e:
         st.error(tr("pin.save_failed", reason=tr(getattr(e, "key", "store.invalid"))), icon=":material/cloud_off:")

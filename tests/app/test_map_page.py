@@ -86,3 +86,38 @@ def test_the_hot_spots_tab_lists_the_clusters(db):
     assert "Hot spots (täta kluster)" in [t.label for t in at.tabs]
     spots_line = next(c.value for c in at.caption if "hot spots" in c.value)
     assert int(spots_line.split(" · ")[1].split()[0]) >= 5
+
+
+def test_a_measure_saved_by_someone_else_meanwhile_is_shown_not_overwritten(db):
+    """Two planners edit the same measure: the second Save is refused, the form keeps what
+    was typed, the newer saved state is shown, and one button loads it into the form."""
+    measure = next(m for m in db.measures() if m.status == "proposed")
+    at = planner(map_edit_measure=measure.id)
+    key = f"m{measure.id}-{measure.version}"
+    at.text_input(key=f"{key}-title").input("Min rubrik")
+    db.update_measure(measure.id, PLANNER, expected_version=measure.version, title="Kollegans rubrik",
+                      responsible_name="Gatukontoret")
+    next(b for b in at.button if b.label == "Spara åtgärden").click()
+    run(at)
+    assert [w.value for w in at.warning][-1].startswith("Någon annan sparade åtgärden")
+    assert any("Kollegans rubrik" in m.value for m in at.markdown)
+    assert at.text_input(key=f"{key}-title").value == "Min rubrik"  # nothing typed is lost
+    assert db.measure(measure.id).title == "Kollegans rubrik"  # nothing overwritten
+    next(b for b in at.button if b.label == "Ladda det nya läget i formuläret").click()
+    run(at)
+    newer = f"m{measure.id}-{measure.version + 1}"
+    assert at.text_input(key=f"{newer}-title").value == "Kollegans rubrik"
+    at.text_input(key=f"{newer}-title").input("Min rubrik")
+    next(b for b in at.button if b.label == "Spara åtgärden").click()
+    run(at)
+    assert db.measure(measure.id).title == "Min rubrik"
+
+
+def test_the_details_panel_names_other_pins_close_by(db):
+    at = planner()
+    shown = db.observations(district_ids=db.districts().family(at.session_state["map_district"].id))
+    a, near = next((o, n) for o in shown if (n := db.observations_near(o.lon, o.lat, 50, exclude=[o.id])))
+    at = planner(map_selected=[a.id])
+    [caption] = [c.value for c in at.caption if c.value.startswith("Inom 50 m finns också:")]
+    assert caption.split(":", 1)[1].strip().startswith(f"#{near[0][0].id} ")
+    assert f"{near[0][1]:.0f} m)" in caption
