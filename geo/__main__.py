@@ -3,7 +3,7 @@
     init [--demo]            create or migrate the database, load the catalogue and districts
     demo load | remove       load or remove the demo walks (everything marked as demo)
     import FILE              import observations (.geojson/.json, .csv, .gpkg); all or nothing
-    export FILE [--district ID] [--walk SLUG]
+    export FILE [--district ID] [--walk SLUG] [--bbox W,S,E,N]
                              export observations; the format follows the suffix
     user add NAME --role planner|admin [--display-name N] [--email E] [--no-password]
                              add a user; the password is asked for (or read from stdin
@@ -11,7 +11,16 @@
     user list | disable NAME | enable NAME | password NAME
     purge --before DATE      remove photos and names older than DATE (YYYY-MM-DD), keeping
                              each observation's place, category and status
+    backup FILE [--overwrite]
+                             write a consistent copy of the whole database, photos
+                             included, to FILE (a SQLite file); either backend
+    restore FILE [--replace] put a backup (or any SQLite database of this app) into the
+                             database, all or nothing; --replace when it holds data
+                             (SQLite to PostgreSQL: DATABASE_URL=postgresql://…
+                             python -m geo restore var/trygghetskartan.db)
     info                     where the database is and what it holds
+    check                    check the stored data: the database's own checks, every row's
+                             history, dangling links, id sequences (exit 1 when not all well)
 
 ``DATABASE_URL`` selects the database (default: the SQLite file var/trygghetskartan.db);
 ``TRYGG_LANG=en`` prints messages in English.  Exit code 0 on success, 1 when the input is
@@ -27,6 +36,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import backup as geo_backup
 from . import catalog, demo, districts
 from . import io as geo_io
 from .auth import hash_password
@@ -58,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     p_exp.add_argument("file")
     p_exp.add_argument("--district", help="district id, e.g. andersberg (its parts included)")
     p_exp.add_argument("--walk", help="walk slug, e.g. andersberg-2019-10-15")
+    p_exp.add_argument("--bbox", type=_bbox, metavar="W,S,E,N",
+                       help="only what lies in this box (WGS84 degrees), e.g. 12.89,56.65,12.91,56.67")
     p_user = sub.add_parser("user", help="manage users")
     user_sub = p_user.add_subparsers(dest="user_command", required=True)
     p_add = user_sub.add_parser("add", help="add a user")
@@ -76,7 +88,15 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--password-stdin", action="store_true")
     p_purge = sub.add_parser("purge", help="remove photos and names older than a date")
     p_purge.add_argument("--before", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    p_backup = sub.add_parser("backup", help="write the whole database to FILE")
+    p_backup.add_argument("file")
+    p_backup.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
+    p_restore = sub.add_parser("restore", help="put the backup FILE into the database")
+    p_restore.add_argument("file")
+    p_restore.add_argument("--replace", action="store_true",
+                           help="delete what the database holds first")
     sub.add_parser("info", help="where the database is and what it holds")
+    sub.add_parser("check", help="check the stored data (integrity, history, links)")
     args = parser.parse_args(argv)
 
     try:
@@ -99,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             print(t("cli.imported", lang, added=result.added, skipped=result.skipped, file=args.file))
         elif args.command == "export":
             store = _store()
-            n = geo_io.export_file(store, args.file, district=args.district, walk=args.walk)
+            n = geo_io.export_file(store, args.file, district=args.district, walk=args.walk,
+                                   bbox=args.bbox)
             print(t("cli.exported", lang, n=n, file=args.file))
         elif args.command == "user":
             _user_command(_store(), args, lang)
@@ -108,6 +129,23 @@ def main(argv: list[str] | None = None) -> int:
             c = _store().purge_personal(SYSTEM, before)
             print(t("cli.purged", lang, before=args.before, photos=c["photo"],
                     observations=c["observation"], participants=c["participant"]))
+        elif args.command in ("backup", "restore"):
+            store = Store()  # as it is: a backup never changes it, a restore migrates it
+            try:
+                if args.command == "backup":
+                    done = geo_backup.backup(store, args.file, overwrite=args.overwrite)
+                    print(t("cli.backup_done", lang, file=args.file, **done.shown()))
+                else:
+                    done = geo_backup.restore(store, args.file, replace=args.replace)
+                    print(t("cli.restored", lang, file=args.file, **done.shown()))
+            finally:
+                store.dispose()
+        elif args.command == "check":
+            problems = Store().integrity_problems()
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print(t("cli.check_failed" if problems else "cli.check_ok", lang, n=len(problems)))
+            return 1 if problems else 0
         elif args.command == "info":
             store = _store()
             print(_safe_url(store.url), store.revision())
@@ -129,6 +167,17 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    parts = text.split(",")
+    try:
+        if len(parts) == 4:
+            west, south, east, north = (float(p) for p in parts)
+            return west, south, east, north
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError("W,S,E,N: four numbers separated by commas")
 
 
 def _password(from_stdin: bool, lang: str) -> str:

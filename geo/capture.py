@@ -82,7 +82,7 @@ def pin_problems(place: PinPlace | None, category: str | None, feeling: object,
         errors["place"] = "pin.outside_confirm"
     if not category:
         errors["category"] = "validation.required"
-    elif category not in set(categories):
+    elif not isinstance(category, str) or category not in set(categories):
         errors["category"] = "validation.unknown_category"
     if feeling is None:
         errors["feeling"] = "validation.required"

@@ -83,10 +83,10 @@ from zoneinfo import ZoneInfo
 import geopandas as gpd
 import pandas as pd
 
-from .crs import WGS84, require_crs
+from .crs import WGS84, in_sweden, require_crs
 from .i18n import t
 from .model import DESCRIPTION_MAX, Observation, ObservationDraft, ObservationStatus
-from .workflow import validate_observation
+from .workflow import CONTROL_CHARS, validate_observation
 
 __all__ = [
     "ImportRefused", "ExportRefused", "ImportResult", "MAX_IMPORT_BYTES", "FIELDS",
@@ -117,7 +117,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 GPKG_APPLICATION_IDS = {b"GPKG", b"GP10", b"GP11"}  # SQLite header bytes 68–71
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d{1,18}")
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BAD_CHARS = CONTROL_CHARS  # the same characters the forms refuse
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MISSING = object()
 
@@ -354,7 +354,9 @@ def _check_geojson_crs(crs: object, path: Path) -> None:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A JSON number that converts to a float: not a bool, nor an integer beyond float's range."""
+    return (isinstance(value, float)
+            or isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**1023)
 
 
 def _check_projected(lon: float, lat: float, field: str, value: object, where: dict) -> None:
@@ -657,9 +659,11 @@ def observations_frame(observations: Iterable[Observation],
 
 
 def export_file(store, path: str | os.PathLike, *, district: str | None = None,
-                walk: str | None = None) -> int:
-    """Write the store's observations (optionally one district with its parts, and/or one
-    walk by slug) to ``path``; the format comes from the suffix.  Returns rows written.
+                walk: str | None = None,
+                bbox: tuple[float, float, float, float] | None = None) -> int:
+    """Write the store's observations (optionally one district with its parts, one walk by
+    slug, and/or those inside ``bbox`` = west, south, east, north in WGS84) to ``path``; the
+    format comes from the suffix.  Returns rows written.
 
     The file is written in a temporary folder next to ``path`` and renamed into place, so a
     failed export leaves no half-written file."""
@@ -683,7 +687,11 @@ def export_file(store, path: str | os.PathLike, *, district: str | None = None,
         if found is None:
             raise ExportRefused("validation.unknown_walk", field="walk", value=walk)
         walk_id = found.id
-    observations = store.observations(district_ids=district_ids, walk_id=walk_id)
+    if bbox is not None:
+        west, south, east, north = bbox
+        if not (west < east and south < north and in_sweden(west, south) and in_sweden(east, north)):
+            raise ExportRefused("io.bad_bbox", field="bbox", value=show(",".join(map(str, bbox))))
+    observations = store.observations(district_ids=district_ids, walk_id=walk_id, bbox=bbox)
     frame = observations_frame(observations, {w.id: w.slug for w in store.walks()})
 
     folder = tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent)

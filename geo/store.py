@@ -4,7 +4,8 @@ SQLAlchemy 2 Core.  The embedded default is a local SQLite file (WAL, foreign ke
 write transactions started with ``BEGIN IMMEDIATE`` so that concurrent writers wait for each
 other instead of failing with "database is locked"); ``DATABASE_URL`` selects a shared
 PostgreSQL server with PostGIS (``postgresql://user@host/db``), which several app processes
-can use at once.  Nothing outside this module writes SQL or imports the driver.
+can use at once.  Nothing outside this module writes SQL or imports the driver, except
+:mod:`geo.backup`, which copies whole databases table by table (backup, restore, moves).
 
 The two backends differ only where PostGIS does the work better: on PostgreSQL, a new or
 moved observation is placed in its district, "observations within N metres" and a map's
@@ -718,11 +719,11 @@ class Store:
         now = at or _now()
         uids = [d.uuid or str(uuidlib.uuid4()) for d in drafts]
         with self._write() as conn:
-            wanted = {d.walk_id for d in drafts if isinstance(d.walk_id, int)}
+            wanted = {d.walk_id for d in drafts if workflow.is_id(d.walk_id)}
             walks = {r.id: _walk(r) for r in conn.execute(select(walk).where(walk.c.id.in_(wanted)))}
             for index, d in enumerate(drafts):
                 errors = workflow.validate_observation(d, known["category"], known["activity"])
-                if d.walk_id is not None and d.walk_id not in walks:
+                if "walk" not in errors and d.walk_id is not None and d.walk_id not in walks:
                     errors["walk"] = "validation.unknown_walk"
                 if errors:
                     raise Invalid(errors, index=index)
@@ -937,8 +938,11 @@ class Store:
             errors = {}
             if c.responsible is not None and c.responsible not in RESPONSIBLES:
                 errors["responsible"] = "validation.unknown_responsible"
-            if c.priority is not None and (isinstance(c.priority, bool) or c.priority not in (1, 2, 3)):
+            if c.priority is not None and (isinstance(c.priority, bool) or not isinstance(c.priority, int)
+                                           or c.priority not in (1, 2, 3)):
                 errors["priority"] = "protocol.priority_range"
+            if problem := workflow.date_problem(c.due):
+                errors["due"] = problem
             if errors:
                 raise Invalid(errors, index=index, id=c.observation_id)
         now = _now()
@@ -1170,6 +1174,8 @@ class Store:
 
     # --- participants (join a walk with its code, no account) ------------------------
     def walk_by_code(self, code: str) -> Walk | None:
+        if not isinstance(code, str) or workflow.text_problem(code.strip(), 12):
+            return None  # no code has NUL bytes or 13 characters: no need to ask the database
         with self._read() as conn:
             row = conn.execute(select(walk).where(walk.c.join_code == code.strip().upper())).first()
         return _walk(row) if row else None
@@ -1177,12 +1183,14 @@ class Store:
     def join_walk(self, code: str, name: str, group: str = "", is_demo: bool = False) -> Actor:
         """A participant joins the walk with ``code``; returns the participant's Actor.
         Raises :class:`Invalid` naming the field (unknown code, closed walk, missing name)."""
-        name = (name or "").strip()
+        name = name.strip() if isinstance(name, str) else name
         errors: dict[str, str] = {}
         if not name:
             errors["name"] = "validation.required"
         elif problem := workflow.text_problem(name, 80):
             errors["name"] = problem
+        if problem := workflow.text_problem(group or "", 40):
+            errors["group"] = problem
         the_walk = self.walk_by_code(code or "")
         if the_walk is None:
             errors["code"] = "join.unknown_code"
@@ -1245,12 +1253,18 @@ class Store:
                  email: str | None = None, password_hash: str | None = None,
                  is_demo: bool = False) -> User:
         roles.require(actor, Action.MANAGE_USERS)
-        username = username.strip().lower()
+        username = username.strip().lower() if isinstance(username, str) else username
+        email = (email.strip().lower() if isinstance(email, str) else email) or None
         errors = {}
         if not username:
             errors["username"] = "validation.required"
         elif problem := workflow.text_problem(username, 80):
             errors["username"] = problem
+        if problem := workflow.text_problem(display_name, 120):
+            errors["display_name"] = problem
+        if email is not None and (problem := workflow.text_problem(email, 254)
+                                  or ("@" not in email and "users.bad_email")):
+            errors["email"] = problem
         if role not in (Role.PLANNER, Role.ADMIN):
             errors["role"] = "users.unknown_role"
         if errors:

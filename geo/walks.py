@@ -87,12 +87,12 @@ def validate(store, *, district_id, day, start_time, meeting_point, groups, acti
              leader, title, catalog: Catalog) -> dict[str, str]:
     """Problems with a new walk as ``{field: string-catalogue key}`` (empty when fine)."""
     errors: dict[str, str] = {}
-    district = store.districts().get(district_id) if district_id else None
+    district = store.districts().get(district_id) if isinstance(district_id, str) and district_id else None
     if not district_id:
         errors["district"] = "validation.required"
     elif district is None:
         errors["district"] = "walks.unknown_district"
-    if not isinstance(day, Date):
+    if not isinstance(day, Date) or isinstance(day, datetime):  # a datetime's ISO date is no slug
         errors["date"] = "validation.required"
     elif not 1900 <= day.year <= 2100:
         errors["date"] = "validation.time_range"
@@ -107,7 +107,7 @@ def validate(store, *, district_id, day, start_time, meeting_point, groups, acti
     if title is not None and (problem := workflow.text_problem(title, TITLE_MAX)):
         errors["title"] = problem
     known_groups = {g.value for g in Group}
-    if isinstance(groups, str) or any(g not in known_groups for g in groups):
+    if not isinstance(groups, list) or not all(isinstance(g, str) and g in known_groups for g in groups):
         errors["groups"] = "walks.unknown_group"
     if activity_id:
         if catalog.activity(activity_id) is None:
@@ -130,7 +130,8 @@ def create_walk(store, actor: Actor, *, district_id: str | None, date: Date | No
     meeting_point, groups, activity, leader, title)."""
     roles.require(actor, Action.MANAGE_WALKS)
     catalog = catalog or catalog_module.load()
-    groups = list(dict.fromkeys(str(g) for g in groups)) if not isinstance(groups, str) else groups
+    if isinstance(groups, (list, tuple, set, frozenset)) and all(isinstance(g, str) for g in groups):
+        groups = list(dict.fromkeys(str(g) for g in groups))
     meeting_point = meeting_point.strip() if isinstance(meeting_point, str) else meeting_point
     leader = leader.strip() if isinstance(leader, str) else leader
     title = (title.strip() or None) if isinstance(title, str) else title

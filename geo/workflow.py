@@ -7,9 +7,11 @@ and writes its history entry in one transaction (FixMyStreet's ``Problem.pm`` ha
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+import re
+from datetime import date, datetime
 
-from .model import REASON_REQUIRED
+from .model import DESCRIPTION_MAX, REASON_REQUIRED
 from .model import MeasureStatus as M
 from .model import ObservationStatus as O
 
@@ -37,13 +39,21 @@ MEASURE_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Leaving these states is a reopening and needs a reason too; so is sending a resolved
 # spot back to assessed (it turned out not to be resolved).
+# Control characters a text may not hold (tab and line breaks are fine); the importers refuse
+# the same, so that whatever the forms store can be exported and imported back.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+INT_MAX = 2**31 - 1  # an INTEGER column on PostgreSQL
+TITLE_MAX, RESPONSIBLE_NAME_MAX = 200, 120  # a measure's, as the planner's form allows
+
 _REOPEN_FROM = {O.CLOSED, O.VERIFIED, M.CANCELLED, M.VERIFIED}
 _REOPENING = {(O.RESOLVED, O.ASSESSED)}
 
 
 def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: str) -> dict[str, str]:
-    if new not in table:
+    if not isinstance(new, str) or new not in table:
         return {"status": "workflow.unknown_status"}
+    if problem := text_problem(comment, DESCRIPTION_MAX):
+        return {"comment": problem}
     if new == current:
         return {"status": "workflow.unchanged"}
     if new not in table.get(current, frozenset()):
@@ -68,7 +78,7 @@ def check_measure_change(current: str, new: str, comment: str = "") -> dict[str,
 def validate_observation(draft, categories: set[str], activities: set[str]) -> dict[str, str]:
     """Problems with an :class:`~geo.model.ObservationDraft`, as ``{field: message key}``."""
     from .crs import in_sweden
-    from .model import DESCRIPTION_MAX, FEELING_MAX, FEELING_MIN
+    from .model import FEELING_MAX, FEELING_MIN
 
     errors: dict[str, str] = {}
     if not isinstance(draft.category, str) or not draft.category:
@@ -84,10 +94,11 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
                                 ("reported_by", draft.reported_by, 80), ("group", draft.group, 40)):
         if problem := text_problem(value, limit):
             errors[field] = problem
-    if draft.activity_id is not None and not isinstance(draft.activity_id, str):
-        errors["activity"] = "validation.unknown_activity"
-    elif draft.activity_id and draft.activity_id not in activities:
-        errors["activity"] = "validation.unknown_activity"
+    if draft.activity_id is not None and (not isinstance(draft.activity_id, str)
+                                          or draft.activity_id not in activities):
+        errors["activity"] = "validation.unknown_activity"  # "" too: None is "no activity"
+    if draft.walk_id is not None and not is_id(draft.walk_id):
+        errors["walk"] = "validation.unknown_walk"
     if not isinstance(draft.status, str) or draft.status not in OBSERVATION_TRANSITIONS:
         errors["status"] = "validation.unknown_status"
     elif draft.status in REASON_REQUIRED and not draft.status_reason.strip():
@@ -101,11 +112,10 @@ def validate_observation(draft, categories: set[str], activities: set[str]) -> d
             errors["observed_at"] = "validation.naive_time"
         elif not 1900 <= draft.observed_at.year <= 2100:
             errors["observed_at"] = "validation.time_range"
-    try:
-        lon, lat = float(draft.lon), float(draft.lat)
-    except (TypeError, ValueError):
+    if not (_is_number(draft.lon) and _is_number(draft.lat)):
         errors["location"] = "validation.location_missing"
     else:
+        lon, lat = draft.lon, draft.lat
         if not (lon == lon and lat == lat):  # NaN
             errors["location"] = "validation.location_missing"
         elif not in_sweden(lon, lat):
@@ -120,13 +130,23 @@ def text_problem(value: object, limit: int) -> str | None:
         return "validation.not_text"
     if len(value) > limit:
         return "validation.too_long"
-    if "\x00" in value:
+    if CONTROL_CHARS.search(value):  # NUL, which PostgreSQL cannot store, among them
         return "validation.bad_text"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return "validation.bad_text"
     return None
+
+
+def is_id(value: object) -> bool:
+    """A row id a database can look up: a whole number in the range of its id column."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= INT_MAX
+
+
+def _is_number(value: object) -> bool:
+    """A real number a database column takes as it is (not a bool, a string or a Decimal)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _is_uuid(value: object) -> bool:
@@ -146,21 +166,40 @@ def validate_measure(draft, types: set[str], activities: set[str]) -> dict[str, 
     from .model import Responsible
 
     errors: dict[str, str] = {}
-    if draft.type not in types:
+    if not isinstance(draft.type, str) or draft.type not in types:
         errors["type"] = "validation.unknown_measure_type"
-    if not draft.title.strip():
+    if not isinstance(draft.title, str) or not draft.title.strip():
         errors["title"] = "validation.required"
-    if draft.responsible not in {r.value for r in Responsible}:
+    for field, value, limit in (("title", draft.title, TITLE_MAX),
+                                ("description", draft.description, DESCRIPTION_MAX),
+                                ("responsible_name", draft.responsible_name, RESPONSIBLE_NAME_MAX),
+                                ("status", draft.status_reason, DESCRIPTION_MAX)):
+        if field not in errors and (problem := text_problem(value, limit)):
+            errors[field] = problem
+    if not isinstance(draft.responsible, str) or draft.responsible not in {r.value for r in Responsible}:
         errors["responsible"] = "validation.unknown_responsible"
-    if draft.activity_id and draft.activity_id not in activities:
-        errors["activity"] = "validation.unknown_activity"
-    if draft.status not in MEASURE_TRANSITIONS:
+    if draft.activity_id is not None and (not isinstance(draft.activity_id, str)
+                                          or draft.activity_id not in activities):
+        errors["activity"] = "validation.unknown_activity"  # "" too: None is "no activity"
+    if not isinstance(draft.status, str) or draft.status not in MEASURE_TRANSITIONS:
         errors["status"] = "validation.unknown_status"
-    elif draft.status in REASON_REQUIRED and not draft.status_reason.strip():
+    elif "status" not in errors and draft.status in REASON_REQUIRED and not draft.status_reason.strip():
         errors["status"] = "workflow.reason_required"
-    if draft.cost_sek is not None and draft.cost_sek < 0:
-        errors["cost_sek"] = "validation.negative"
+    if problem := date_problem(draft.due):
+        errors["due"] = problem
+    if not isinstance(draft.observation_ids, (tuple, list, set, frozenset)) or not all(
+            is_id(i) for i in draft.observation_ids):
+        errors["observation_ids"] = "validation.unknown_observation"
+    if draft.cost_sek is not None:
+        if isinstance(draft.cost_sek, bool) or not isinstance(draft.cost_sek, int):
+            errors["cost_sek"] = "validation.not_whole_number"
+        elif draft.cost_sek < 0:
+            errors["cost_sek"] = "validation.negative"
+        elif draft.cost_sek > INT_MAX:
+            errors["cost_sek"] = "validation.too_big"
     try:
+        if not _plain_geometry(draft.geometry):
+            raise ValueError("not a plain GeoJSON geometry")
         geom = shape(draft.geometry)
     except Exception:  # noqa: BLE001 - any malformed GeoJSON is the same error to a user
         errors["geometry"] = "validation.bad_geometry"
@@ -171,6 +210,38 @@ def validate_measure(draft, types: set[str], activities: set[str]) -> dict[str, 
         elif not all(in_sweden(x, y) for x, y in _coords(geom)):
             errors["geometry"] = "validation.outside_sweden"
     return errors
+
+
+def date_problem(value: object) -> str | None:
+    """Why ``value`` cannot be stored as a date (None when it is None or a date; a datetime
+    stores its date)."""
+    if value is None:
+        return None
+    try:
+        date(value.year, value.month, value.day)  # pandas' NaT is a datetime without a date
+    except (AttributeError, TypeError, ValueError):
+        return "validation.not_a_date"
+    return None if isinstance(value, date) else "validation.not_a_date"
+
+
+def _plain_geometry(geometry: object) -> bool:
+    """A GeoJSON geometry as the planner's map draws it: only ``type`` and ``coordinates``,
+    and the coordinates finite numbers in pairs (what PostGIS and every reader accept)."""
+    if not isinstance(geometry, dict) or set(geometry) != {"type", "coordinates"}:
+        return False
+    depth = {"Point": 0, "LineString": 1, "Polygon": 2}.get(geometry["type"]) \
+        if isinstance(geometry["type"], str) else None
+    if depth is None:
+        return False
+
+    def ok(value: object, level: int) -> bool:
+        if not isinstance(value, (list, tuple)):
+            return False
+        if level == 0:
+            return len(value) == 2 and all(_is_number(v) and math.isfinite(v) for v in value)
+        return bool(value) and all(ok(v, level - 1) for v in value)
+
+    return ok(geometry["coordinates"], depth)
 
 
 def _coords(geom):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite – unit (the store tests on SQLite and on PostgreSQL+PostGIS), app
-# (AppTest) and browser (Playwright + Debian Chromium, headless, no internet) – after the set-up it needs. Extra arguments go to pytest.
+# (AppTest, on both backends) and browser (Playwright + Debian Chromium, headless, no
+# internet) – after the set-up it needs. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests

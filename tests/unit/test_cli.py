@@ -52,3 +52,35 @@ def test_purge_removes_names_before_a_date(cli):
     assert "Personuppgifter före 2020-01-01 borttagna" in r.stdout
     r = cli("purge", "--before", "igår")
     assert r.returncode == 2  # argparse: not a date
+
+
+def test_check_finds_nothing_on_a_sound_database_and_names_what_is_wrong(cli, tmp_path):
+    import sqlite3
+
+    assert cli("init", "--demo").returncode == 0
+    ok = cli("check")
+    assert ok.returncode == 0 and "Inget fel hittades" in ok.stdout, ok.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as db:  # a row whose history is gone
+        oid = db.execute("SELECT min(id) FROM observation").fetchone()[0]
+        db.execute("DELETE FROM status_change WHERE entity = 'observation' AND entity_id = ?", (oid,))
+    bad = cli("check")
+    assert bad.returncode == 1 and f"observation without history: [{oid}]" in bad.stderr
+    assert "1 fel i databasen" in bad.stdout and "Traceback" not in bad.stderr
+
+
+def test_export_by_bounding_box(cli, tmp_path):
+    import json
+
+    assert cli("init", "--demo").returncode == 0
+    out = tmp_path / "ruta.geojson"
+    r = cli("export", str(out), "--bbox", "12.895,56.655,12.905,56.665")
+    assert r.returncode == 0, r.stderr
+    points = [f["geometry"]["coordinates"] for f in json.loads(out.read_text())["features"]]
+    assert points and all(12.895 <= x <= 12.905 and 56.655 <= y <= 56.665 for x, y in points)
+    everything = tmp_path / "alla.geojson"
+    assert cli("export", str(everything)).returncode == 0
+    assert len(json.loads(everything.read_text())["features"]) > len(points)
+    r = cli("export", str(tmp_path / "x.geojson"), "--bbox", "56.66,12.9,56.67,12.91")  # swapped
+    assert r.returncode == 1 and "väst,syd,öst,nord" in r.stderr
+    r = cli("export", str(tmp_path / "x.geojson"), "--bbox", "tolv")
+    assert r.returncode == 2

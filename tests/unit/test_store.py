@@ -258,3 +258,35 @@ def test_a_refused_status_change_rolls_back_the_edit_made_with_it(store):
                                 comment="Fastighetsägaren gör det")
     assert (done.title, done.status, done.status_reason) == ("Två lampor", "cancelled", "Fastighetsägaren gör det")
     assert [h.to_status for h in store.history("measure", mid)] == ["proposed", "cancelled"]
+
+
+def test_spatial_queries_agree_with_the_python_answers(store):
+    """Bounding box and "within N metres" give what shapely and pyproj say, on each backend
+    (PostGIS answers them from its indexes)."""
+    from geo.crs import distance_m
+
+    spots = [(12.8990 + i * 0.0004, 56.6590 + j * 0.0003) for i in range(8) for j in range(8)]
+    store.add_observations([draft(lon=x, lat=y) for x, y in spots], PLANNER)
+    box = (12.9000, 56.6595, 12.9015, 56.6607)
+    inside = sorted(o.id for o in store.observations(bbox=box))
+    assert inside == sorted(o.id for o in store.observations()
+                            if box[0] <= o.lon <= box[2] and box[1] <= o.lat <= box[3]) and inside
+    centre = (12.9006, 56.6600)
+    near = store.observations_near(*centre, 60)
+    expected = sorted((distance_m(centre, (o.lon, o.lat)), o.id) for o in store.observations()
+                      if distance_m(centre, (o.lon, o.lat)) <= 60)
+    assert [o.id for o, _d in near] == [i for _d, i in expected]
+    assert [round(d, 3) for _o, d in near] == [round(d, 3) for d, _i in expected]
+    first = near[0][0].id
+    assert first not in [o.id for o, _d in store.observations_near(*centre, 60, exclude=[first])]
+
+
+def test_placement_in_the_database_matches_python(store):
+    """PostGIS places a pin where geo.districts does, boundaries and parts included."""
+    ds = store.districts()
+    points = [d.centre for d in ds] + [(12.80, 56.64), (12.918675, 56.685013), (12.90123, 56.660631)]
+    ids = store.add_observations([draft(lon=x, lat=y) for x, y in points], PLANNER).ids
+    placed = {o.id: o.district_id for o in store.observations(ids=ids)}
+    assert [placed[i] for i in ids] == [(p.id if (p := ds.place(x, y)) else None) for x, y in points]
+    moved = store.update_observation(ids[-1], PLANNER, expected_version=1, lon=12.918675, lat=56.685013)
+    assert moved.district_id == "vallas-ostra"
