@@ -43,7 +43,7 @@ from .auth import hash_password
 from .i18n import STOCKHOLM, default_language, t
 from .model import SYSTEM
 from .roles import Forbidden
-from .store import Invalid, Store, StoreError, database_url
+from .store import Invalid, Store, StoreError, database_url, shown_url
 
 
 def _store(migrate: bool = False) -> Store:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             store = _store(migrate=True)
-            print(t("cli.migrated", lang, url=_safe_url(store.url), revision=store.revision()))
+            print(t("cli.migrated", lang, url=shown_url(store.url), revision=store.revision()))
             if args.demo:
                 _load_demo(store, lang)
         elif args.command == "demo":
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if problems else 0
         elif args.command == "info":
             store = _store()
-            print(_safe_url(store.url), store.revision())
+            print(shown_url(store.url), store.revision())
             for table, n in store.counts().items():
                 print(f"  {table:22} {n}")
     except (geo_io.ImportRefused, geo_io.ExportRefused) as e:
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except SQLAlchemyError as e:
         detail = str(getattr(e, "orig", e)).splitlines()[0]
-        print(t("cli.db_error", lang, url=_safe_url(database_url()), detail=detail),
+        print(t("cli.db_error", lang, url=shown_url(database_url()), detail=detail),
               file=sys.stderr)
         return 1
     return 0
@@ -210,13 +210,6 @@ def _user_command(store: Store, args, lang: str) -> None:
 def _load_demo(store: Store, lang: str) -> None:
     counts = demo.load(store)
     print(t("cli.demo_loaded", lang, **counts) if counts else t("cli.demo_present", lang))
-
-
-def _safe_url(url: str) -> str:
-    """The URL without a password, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

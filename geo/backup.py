@@ -60,7 +60,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .store import Store, StoreError, metadata
+from .store import Store, StoreError, metadata, shown_url
 
 FORMAT = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -178,9 +178,9 @@ def backup(store: Store, path: str | os.PathLike, *, overwrite: bool = False) ->
 
 def _require_head(revision: str | None, head: str, store: Store) -> None:
     if revision is None:
-        raise BackupRefused("backup.no_schema", url=_shown_url(store))
+        raise BackupRefused("backup.no_schema", url=shown_url(store.url))
     if revision != head:
-        raise BackupRefused("backup.not_head", url=_shown_url(store), revision=revision, head=head)
+        raise BackupRefused("backup.not_head", url=shown_url(store.url), revision=revision, head=head)
 
 
 # --- restore ------------------------------------------------------------------------------
@@ -486,10 +486,6 @@ def _is_store_file(store: Store, path: Path) -> bool:
 
 def _scripts(store: Store) -> ScriptDirectory:
     return ScriptDirectory.from_config(store._alembic_config(None))
-
-
-def _shown_url(store: Store) -> str:
-    return store.engine.url.render_as_string(hide_password=True)
 
 
 def _detail(e: BaseException) -> str:
