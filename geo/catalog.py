@@ -50,6 +50,10 @@ class Catalog:
     def measure_type(self, type_id: str) -> Category | None:
         return next((c for c in self.measure_types if c.id == type_id), None)
 
+    def positive_ids(self) -> frozenset[str]:
+        """The ids of the positive categories (safe places: ``positive: true``)."""
+        return frozenset(c.id for c in self.categories if c.positive)
+
 
 @lru_cache(maxsize=1)
 def load() -> Catalog:

@@ -4,8 +4,10 @@ The content is ``data/demo/demo.json``: walks, named places (real names, illustr
 coordinates inside the SCB polygons), what participants wrote at each place, and measures.
 :func:`load` turns it into rows: each place's observations are spread around it with a
 seeded random offset measured in metres (EPSG:3006), so the same file always gives the same
-points; statuses are reached through the workflow's allowed steps, backdated, so every row
-has a believable history.  Everything is marked ``is_demo`` and
+points.  Statuses are reached through the same store calls the pages make — triage
+(assessed, closed with a reason), measures linked to the pins they answer and moved through
+their statuses (the pins follow), verification at a follow-up — backdated, so every row has a
+believable history; at the end the loader checks that every pin ended as the file says.  Everything is marked ``is_demo`` and
 :meth:`geo.store.Store.remove_demo` removes it.
 """
 
@@ -79,7 +81,8 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
             is_demo=True)
 
     # observations: spread around each place, inside the place's district
-    planned: list[tuple[ObservationDraft, str, str, str]] = []  # draft, place, status, reason
+    # draft, place, the status it ends as, and (reason code, comment) when closed
+    planned: list[tuple[ObservationDraft, str, str, tuple[str, str]]] = []
     for place in data["places"]:
         area = districts.geometry(place["district"])
         px, py = to_metric(place["lon"], place["lat"])
@@ -97,7 +100,7 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
                 description=o["text"], observed_at=walk.starts_at + timedelta(minutes=o.get("minute", 0)),
                 walk_id=walk.id, activity_id=o.get("activity") or walk.activity_id,
                 reported_by="", group=o.get("by_group", ""), is_demo=True,
-            ), place["id"], o.get("status", ObservationStatus.NEW), o.get("reason", "")))
+            ), place["id"], o.get("status", ObservationStatus.NEW), (o.get("reason_code", ""), o.get("reason", ""))))
 
     obs_ids: list[int] = []
     for draft, _place, _status, _reason in planned:
@@ -106,25 +109,38 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
     for oid, (draft, place_id, _s, _r) in zip(obs_ids, planned):
         by_place.setdefault(place_id, []).append((oid, draft))
 
-    # measures, linked to the observations they answer
+    # triage after the walk, as the protocol page does it: assessed, or closed with a reason
+    # (the ones a measure answers are assessed first, then the measure moves them)
+    for oid, (draft, _place, status, reason) in zip(obs_ids, planned):
+        if status == ObservationStatus.NEW:
+            continue
+        at = draft.observed_at + timedelta(days=2, hours=rng.randint(0, 48))
+        if status == ObservationStatus.CLOSED:
+            store.set_observation_statuses([oid], status, ACTOR, reason=reason[0], comment=reason[1], at=at)
+        else:
+            store.set_observation_statuses([oid], ObservationStatus.ASSESSED, ACTOR, at=at)
+
+    # measures, linked to the observations they answer: the observations follow them
     places = {p["id"]: p for p in data["places"]}
-    measure_ids = []
+    measure_ids, finished = [], {}
     for m in data["measures"]:
         answers = m.get("answers", {})
-        linked = [oid for oid, d in by_place.get(answers.get("place", m.get("place")), [])
+        linked = [(oid, d) for oid, d in by_place.get(answers.get("place", m.get("place")), [])
                   if d.category in answers.get("categories", [d.category])]
         place = places[m["place"]]
         geometry = m.get("geometry") or {"type": "Point", "coordinates": [place["lon"], place["lat"]]}
         decided = date.fromisoformat(m["decided_on"]) if m.get("decided_on") else None
         first_walk = min((d.observed_at for _, d in by_place.get(m["place"], [])),
                          default=_evening(decided or date(2019, 11, 1)))
-        proposed_at = first_walk + timedelta(days=7)
+        # planned a week after the walk, and never before the last pin it answers was triaged
+        proposed_at = max([first_walk + timedelta(days=7)]
+                          + [d.observed_at + timedelta(days=4) for _, d in linked])
         mid = store.add_measure(MeasureDraft(
             type=m["type"], title=m["title"], description=m.get("description", ""),
             geometry=geometry, responsible=m["responsible"],
             responsible_name=m.get("responsible_name", ""), activity_id=m.get("activity"),
             due=date.fromisoformat(m["due"]) if m.get("due") else None, cost_sek=m.get("cost_sek"),
-            status=MeasureStatus.PROPOSED, observation_ids=tuple(linked), is_demo=True,
+            status=MeasureStatus.PROPOSED, observation_ids=tuple(oid for oid, _ in linked), is_demo=True,
         ), ACTOR, at=proposed_at)
         measure_ids.append(mid)
         done = date.fromisoformat(m["done_on"]) if m.get("done_on") else None
@@ -134,13 +150,20 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
             who = Actor(role=Role.PLANNER, name=m.get("responsible_name") or "demo")
             store.set_measure_status(mid, new, who,
                                      comment=m.get("reason", "") if new == "cancelled" else "", at=at)
+        for oid, _ in linked:
+            finished[oid] = max([finished.get(oid, proposed_at), *when])
 
-    for oid, (draft, _place, status, reason) in zip(obs_ids, planned):
-        chain = workflow.path(workflow.OBSERVATION_TRANSITIONS, ObservationStatus.NEW, status)
-        at = draft.observed_at + timedelta(days=2)
-        for new in chain[1:]:
-            at += timedelta(days=rng.randint(5, 30))
-            store.set_observation_status(oid, new, ACTOR, comment=reason if new == "closed" else "", at=at)
+    # the follow-up meeting verifies resolved spots on site
+    for oid, (_draft, _place, status, _reason) in zip(obs_ids, planned):
+        if status == ObservationStatus.VERIFIED:
+            store.set_observation_status(oid, status, ACTOR, at=finished[oid] + timedelta(days=rng.randint(3, 20)))
+
+    # the file says what each pin should end as; the calls above must have got it there
+    got = {o.id: o.status for o in store.observations(ids=obs_ids)}
+    for oid, (draft, place, status, _reason) in zip(obs_ids, planned):
+        if got[oid] != status:
+            raise ValueError(f"demo place {place!r}: a {draft.category} pin ends as {got[oid]!r}, "
+                             f"the file says {status!r} (check the measures that answer it)")
 
     today = datetime.now(STOCKHOLM).date()
     store.add_walk(SYSTEM, slug="demo-oppen-vandring", district_id="andersberg",

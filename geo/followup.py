@@ -1,5 +1,11 @@
 """The follow-up meeting's selections, as pure functions (no database, no Streamlit).
 
+:func:`meeting_tally`
+    Every figure of one follow-up meeting for one selection (a district or a whole
+    municipality): what :func:`since_last_meeting` lists, the safe places ("guldkorn") and
+    the promise's progress per activity, since the meeting and over the promise's period.
+    The page's figures, the meeting PDF, the Excel action list and the GeoPackage all count
+    from it (:mod:`geo.meeting` makes the documents), so they cannot disagree.
 :func:`since_last_meeting`
     What is new, what was resolved and what is overdue since the previous meeting, and what
     still waits for a decision.
@@ -22,14 +28,18 @@ cut is at 23:00 UTC.
 Pins merged into another by the walk protocol (``merged_into`` set) are left out of every
 selection: the kept pin speaks for them.
 
+Safe places (categories with ``positive: true``, "trygg_plats") are not problems: they are
+never new problems, resolved, or waiting for a decision; they are listed on their own as
+*guldkorn* ("Guldkorn – platser som känns trygga").
+
 Distances are measured in SWEREF 99 TM (EPSG:3006), through whole arrays and a shapely
 ``STRtree`` (``dwithin``), never by pairwise Python loops; "within r metres" includes r.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -37,9 +47,9 @@ import shapely
 
 from .crs import to_metric
 from .i18n import STOCKHOLM
-from .model import Measure, MeasureStatus, Observation, ObservationStatus, StatusChange
-from .progress import is_overdue
-from .workflow import DONE_OBSERVATION
+from .model import Measure, MeasureStatus, Observation, ObservationStatus, StatusChange, Walk
+from .progress import ProgressReport, Since, is_overdue, promise_progress
+from .workflow import DONE_OBSERVATION, FOLLOW_UP, next_statuses
 
 UNDECIDED_OBSERVATION = frozenset({ObservationStatus.NEW, ObservationStatus.ASSESSED})
 
@@ -76,8 +86,10 @@ class SinceLastMeeting:
     the window, in the status history, that are still resolved or verified now (reopened
     ones are not listed).  ``overdue``: measures past their due date on ``today``
     (:func:`geo.progress.is_overdue`).  ``undecided``: observations new or assessed that no
-    measure (other than a cancelled one) answers — positive places left out when their
-    categories are given.  ``proposed``: measures waiting for a decision.  Lists are in the
+    measure (other than a cancelled one) answers.  ``proposed``: measures waiting for a
+    decision.  ``guldkorn``: the safe places seen before the window's end and not closed.
+    When the positive categories are given, safe places are left out of ``new``,
+    ``resolved`` and ``undecided`` (and only then is ``guldkorn`` filled).  Lists are in the
     input order.
     """
     start: datetime
@@ -87,6 +99,12 @@ class SinceLastMeeting:
     overdue: tuple[Measure, ...]
     undecided: tuple[Observation, ...]
     proposed: tuple[Measure, ...]
+    guldkorn: tuple[Observation, ...] = ()
+
+
+def _seen(o: Observation) -> datetime:
+    """When the meeting could first know of ``o``: the later of seen and recorded."""
+    return max(_aware(o.observed_at, f"observation {o.id}"), _aware(o.created_at, f"observation {o.id}"))
 
 
 def since_last_meeting(observations: Sequence[Observation], measures: Sequence[Measure],
@@ -101,23 +119,142 @@ def since_last_meeting(observations: Sequence[Observation], measures: Sequence[M
     def inside(t: datetime, what: str) -> bool:
         return start <= _aware(t, what) < end
 
+    positive = frozenset(positive_categories)
+    guldkorn = tuple(o for o in observations if o.category in positive
+                     and _seen(o) < end and o.status != ObservationStatus.CLOSED)
     new = tuple(o for o in observations
-                if inside(max(_aware(o.observed_at, f"observation {o.id}"),
-                              _aware(o.created_at, f"observation {o.id}")), f"observation {o.id}"))
+                if inside(_seen(o), f"observation {o.id}") and o.category not in positive)
     resolved_ids = {h.entity_id for h in history
                     if h.entity == "observation" and h.to_status in DONE_OBSERVATION
                     and inside(h.at, f"status change {h.id}")}
-    resolved = tuple(o for o in observations
-                     if o.id in resolved_ids and o.status in DONE_OBSERVATION)
+    resolved = tuple(o for o in observations if o.id in resolved_ids
+                     and o.status in DONE_OBSERVATION and o.category not in positive)
     answered = {oid for m in measures if m.status != MeasureStatus.CANCELLED
                 for oid in m.observation_ids}
     undecided = tuple(o for o in observations
                       if o.status in UNDECIDED_OBSERVATION and o.id not in answered
-                      and o.category not in positive_categories)
+                      and o.category not in positive)
     return SinceLastMeeting(
         start=start, end=end, new=new, resolved=resolved,
         overdue=tuple(m for m in measures if is_overdue(m, today)), undecided=undecided,
-        proposed=tuple(m for m in measures if m.status == MeasureStatus.PROPOSED))
+        proposed=tuple(m for m in measures if m.status == MeasureStatus.PROPOSED),
+        guldkorn=guldkorn)
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+def verify_order(observations: Iterable[Observation]) -> list[Observation]:
+    """The spots the follow-up meeting may verify or reopen (those with a follow-up step,
+    :func:`geo.workflow.next_statuses` ``by=FOLLOW_UP``: resolved and verified ones; closed
+    spots are reopened at triage), resolved ones first, the newest first."""
+    rank = {ObservationStatus.RESOLVED: 0, ObservationStatus.VERIFIED: 1}
+    steps = [o for o in reversed(kept(observations)) if next_statuses(o.status, by=FOLLOW_UP)]
+    return sorted(steps, key=lambda o: rank.get(o.status, 2))
+
+
+def next_to_verify(order: Sequence[Observation], current_id: int) -> int | None:
+    """After a decision on ``current_id``: the next resolved spot in ``order`` (after it,
+    then from the start), or None when no other waits."""
+    ids = [o.id for o in order]
+    start = ids.index(current_id) + 1 if current_id in ids else 0
+    for o in [*order[start:], *order[:start]]:
+        if o.id != current_id and o.status == ObservationStatus.RESOLVED:
+            return o.id
+    return None
+
+
+# --------------------------------------------------------------------------- the tally
+
+FIGURES = ("new", "resolved", "overdue", "waiting", "undecided", "proposed", "guldkorn")
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingTally:
+    """Every figure of one follow-up meeting for one selection, and the rows behind them.
+
+    ``observations`` (merged pins left out) and ``measures`` are the selection's rows (the
+    map, the GeoPackage, the action list); ``new``, ``resolved``, ``overdue``,
+    ``undecided``, ``proposed`` and ``guldkorn`` are :class:`SinceLastMeeting`'s lists with
+    the safe places kept apart.  *Waiting for a decision* is the undecided observations plus
+    the proposed measures (:attr:`waiting`).  ``promise`` holds, per medborgarlöfte of the
+    municipality, the progress over the promise's period; ``since`` the same since the last
+    meeting (:class:`geo.progress.Since`, built from ``new``, ``resolved`` and the measures
+    made or moved in the window), both for the selection's district (or the whole
+    municipality).  ``resolved_at``: when each of ``resolved`` was resolved (its last change
+    to resolved or verified in the window).
+    """
+    last_meeting: date
+    today: date
+    start: datetime
+    end: datetime
+    observations: tuple[Observation, ...]
+    measures: tuple[Measure, ...]
+    new: tuple[Observation, ...]
+    resolved: tuple[Observation, ...]
+    overdue: tuple[Measure, ...]
+    undecided: tuple[Observation, ...]
+    proposed: tuple[Measure, ...]
+    guldkorn: tuple[Observation, ...]
+    promise: tuple[ProgressReport, ...]
+    since: tuple[ProgressReport, ...]
+    resolved_at: Mapping[int, datetime] = field(default_factory=dict)
+
+    @property
+    def waiting(self) -> int:
+        """Waiting for a decision: undecided observations plus proposed measures."""
+        return len(self.undecided) + len(self.proposed)
+
+    def figures(self) -> dict[str, int]:
+        """The meeting's figures by name (:data:`FIGURES`, in that order)."""
+        return {"new": len(self.new), "resolved": len(self.resolved), "overdue": len(self.overdue),
+                "waiting": self.waiting, "undecided": len(self.undecided),
+                "proposed": len(self.proposed), "guldkorn": len(self.guldkorn)}
+
+
+def meeting_tally(observations: Sequence[Observation], measures: Sequence[Measure],
+                  walks: Sequence[Walk], history: Iterable[StatusChange], *, catalog,
+                  last_meeting: date, today: date, municipality_id: str,
+                  district_ids: Iterable[str] | None = None, districts=None) -> MeetingTally:
+    """Every figure of the follow-up meeting for one selection; see :class:`MeetingTally`.
+
+    ``observations``, ``measures`` and ``walks`` are the selection's rows: a district with
+    its parts, or the whole municipality; ``district_ids`` names that district (None: the
+    whole municipality), for the promise's progress (:func:`geo.progress.promise_progress`).
+    ``history`` holds the status changes of the observations and of the measures (a measure
+    made or moved in the window counts in the progress since the meeting).  ``catalog`` is a
+    :class:`geo.catalog.Catalog`: the positive categories and the municipality's
+    medborgarlöften; ``districts`` the boundaries (None: those in ``data/``).
+    """
+    history = list(history)
+    kept_obs = tuple(kept(observations))
+    measures = tuple(measures)
+    found = since_last_meeting(kept_obs, measures, history, last_meeting=last_meeting,
+                               today=today, positive_categories=catalog.positive_ids())
+    start, end = found.start, found.end
+    moved = {h.entity_id for h in history if h.entity == "measure"
+             and start <= _aware(h.at, f"status change {h.id}") < end}
+    resolved_at = {h.entity_id: h.at for h in sorted(
+        (h for h in history if h.entity == "observation" and h.to_status in DONE_OBSERVATION
+         and start <= h.at < end), key=lambda h: (h.at, h.id))}
+    moved |= {m.id for m in measures if start <= _aware(m.created_at, f"measure {m.id}") < end}
+    since = Since(start=last_meeting + timedelta(days=1), end=today,
+                  new=frozenset(o.id for o in found.new),
+                  resolved=frozenset(o.id for o in found.resolved), measures=frozenset(moved))
+    scope = None if district_ids is None else tuple(district_ids)
+    mls = [ml for ml in catalog.medborgarloften if ml.municipality_id == municipality_id]
+
+    def progress(window: Since | None) -> tuple[ProgressReport, ...]:
+        return tuple(promise_progress(catalog, kept_obs, measures, walks, medborgarlofte_id=ml.id,
+                                      district_ids=scope, today=today, districts=districts,
+                                      since=window) for ml in mls)
+
+    return MeetingTally(
+        last_meeting=last_meeting, today=today, start=start, end=end, observations=kept_obs,
+        measures=measures, new=found.new, resolved=found.resolved, overdue=found.overdue,
+        undecided=found.undecided, proposed=found.proposed, guldkorn=found.guldkorn,
+        promise=progress(None), since=progress(since),
+        resolved_at={o.id: resolved_at[o.id] for o in found.resolved})
 
 
 # --------------------------------------------------------------------------- distances

@@ -14,8 +14,14 @@ Two views, both pure functions (no Streamlit, no database, nothing random):
     distribution, not permutation pseudo p-values.
 
 Coordinates go through pyproj once per call, as whole arrays (``always_xy=True``: easting,
-northing), never point by point.  Callers choose what to analyse: pass, for example, only
-the negative categories if positive places ("trygg_plats") should not form hot spots.
+northing), never point by point.
+
+Both analyse problems only: an observation whose category is positive (a safe place,
+``positive: true`` in ``data/catalog/categories.json``) never makes, joins or weighs in a hot
+spot.  By default the positive categories are the catalogue's (:func:`geo.catalog.load`, read
+once from the repository's files, so the result still depends only on the arguments);
+``positive_categories`` names them explicitly, and ``positive_categories=()`` analyses every
+observation.
 """
 
 from __future__ import annotations
@@ -24,12 +30,13 @@ import math
 import numbers
 import operator
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import shapely
 
+from . import catalog
 from .crs import to_metric, to_wgs84
 from .model import Observation, ObservationStatus
 
@@ -92,6 +99,19 @@ def _positive(name: str, value: float) -> float:
     return v
 
 
+def _problems(observations: Sequence[Observation],
+              positive_categories: Collection[str] | None) -> list[Observation]:
+    """The observations whose category is not positive (see the module's docstring)."""
+    if positive_categories is None:
+        positive = catalog.load().positive_ids()
+    elif isinstance(positive_categories, (str, bytes)) or not isinstance(positive_categories, Collection):
+        raise ValueError("positive_categories must be a collection of category ids, "
+                         f"got {positive_categories!r}")
+    else:
+        positive = frozenset(positive_categories)
+    return [o for o in observations if o.category not in positive]
+
+
 def _metric_arrays(observations: Sequence[Observation]) -> tuple[np.ndarray, np.ndarray]:
     """Easting and northing (EPSG:3006) of every observation, transformed as two arrays."""
     n = len(observations)
@@ -151,20 +171,27 @@ def _dbscan_labels(e: np.ndarray, n: np.ndarray, radius_m: float, min_count: int
 
 
 def hot_spots(observations: Sequence[Observation], radius_m: float = 35.0,
-              min_count: int = 3) -> list[HotSpot]:
-    """Density clusters of observations, measured in metres in EPSG:3006.
+              min_count: int = 3, *,
+              positive_categories: Collection[str] | None = None) -> list[HotSpot]:
+    """Density clusters of problems, measured in metres in EPSG:3006.
 
     Parameters
     ----------
     observations
         The observations to analyse (WGS84 lon/lat, as stored).  Their ``district_id`` is
         used as it is; an observation outside every district contributes no district.
+        Safe places (see ``positive_categories``) are left out before clustering: they are
+        neither members nor neighbours, so they never make, join or bridge a hot spot.
     radius_m
         DBSCAN's ``eps``: two observations at most this far apart (in metres) are
         neighbours.  25–40 m suits a district walk.
     min_count
         DBSCAN's ``min_samples``: an observation with at least this many observations within
         ``radius_m`` (itself included) is a core point.
+    positive_categories
+        The ids of the positive categories (safe places), left out of the analysis.  None
+        (the default) means the catalogue's (``positive: true``); ``()`` keeps every
+        observation.
 
     Returns
     -------
@@ -198,8 +225,9 @@ def hot_spots(observations: Sequence[Observation], radius_m: float = 35.0,
     Raises
     ------
     ValueError
-        If ``radius_m`` is not a positive finite number or ``min_count`` is not an integer
-        >= 1; the message names the parameter and the value.
+        If ``radius_m`` is not a positive finite number, ``min_count`` is not an integer
+        >= 1 or ``positive_categories`` is not a collection of ids (a bare string is
+        refused); the message names the parameter and the value.
     """
     radius_m = _positive("radius_m", radius_m)
     try:
@@ -208,7 +236,7 @@ def hot_spots(observations: Sequence[Observation], radius_m: float = 35.0,
         raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}") from None
     if isinstance(min_count, bool) or mc < 1:
         raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
-    obs = list(observations)
+    obs = _problems(observations, positive_categories)
     if not obs:
         return []
 
@@ -274,10 +302,12 @@ def hot_spots(observations: Sequence[Observation], radius_m: float = 35.0,
 
 
 def gi_star_grid(observations: Sequence[Observation], cell_m: float = 50.0, alpha: float = 0.05,
-                 weight_by_feeling: bool = False) -> list[GridCell]:
-    """Getis-Ord Gi* hot and cold spots on a square grid in EPSG:3006.
+                 weight_by_feeling: bool = False, *,
+                 positive_categories: Collection[str] | None = None) -> list[GridCell]:
+    """Getis-Ord Gi* hot and cold spots of problems on a square grid in EPSG:3006.
 
-    The grid is aligned to multiples of ``cell_m`` in SWEREF 99 TM and covers the points'
+    Safe places (see ``positive_categories``) are left out first: they add to no cell's
+    value and do not widen the grid.  The grid is aligned to multiples of ``cell_m`` in SWEREF 99 TM and covers the points'
     extent plus one empty cell on every side; its n cells are the study area.  Each cell's
     value x is its number of observations (or the sum of their feelings with
     ``weight_by_feeling``).  With binary queen weights that include the cell itself (w_ij = 1
@@ -300,6 +330,10 @@ def gi_star_grid(observations: Sequence[Observation], cell_m: float = 50.0, alph
         about ``alpha / 2`` of the cells of a random pattern come out "hot" by chance.
     weight_by_feeling
         Sum the feelings (1–5) per cell instead of counting observations.
+    positive_categories
+        The ids of the positive categories (safe places), left out of the analysis.  None
+        (the default) means the catalogue's (``positive: true``); ``()`` keeps every
+        observation.
 
     Returns
     -------
@@ -324,14 +358,15 @@ def gi_star_grid(observations: Sequence[Observation], cell_m: float = 50.0, alph
     Raises
     ------
     ValueError
-        If ``cell_m`` is not a positive finite number or ``alpha`` is not in (0, 1), or if
-        the grid is too large (see Notes); the message names the parameter and the value.
+        If ``cell_m`` is not a positive finite number, ``alpha`` is not in (0, 1),
+        ``positive_categories`` is not a collection of ids, or the grid is too large (see
+        Notes); the message names the parameter and the value.
     """
     cell_m = _positive("cell_m", cell_m)
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be a number between 0 and 1, got {alpha!r}")
     a = float(alpha)
-    obs = list(observations)
+    obs = _problems(observations, positive_categories)
     if not obs:
         return []
     from scipy.special import ndtr  # imported here: scipy takes ~0.4 s to import

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
+EMPTY = "–"  # what a person sees where nothing is set: never "None" or a raw id
 CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "strings.toml"
 
 

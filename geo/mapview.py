@@ -27,6 +27,25 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 OUTLINE_COLOUR = "#1f3b73"
 ROUTE_COLOUR = "#5a2a82"
+SAFE_SIZE = 26  # px: a safe place's shield, a little larger than a problem's dot
+
+
+def safe_icon_html(colour: str, label: str, *, fill_opacity: float = 0.9, dash: str | None = None,
+                   mine: bool = False) -> str:
+    """A safe place's marker: a shield with a tick in the category's colour (problems are
+    dots), so it stands apart by shape, not by colour alone.  Its outline is white (dark
+    and heavy for the viewer's own pins, as their dots are); the path has the class
+    ``tk-safe``; ``label`` (plain text, escaped here) is its accessible name."""
+    stroke, width = ("#111111", 3) if mine else ("#ffffff", 2)
+    dash_attr = f' stroke-dasharray="{html_text(dash)}"' if dash else ""
+    return (f'<svg width="{SAFE_SIZE}" height="{SAFE_SIZE}" '
+            f'viewBox="0 0 24 24" style="display:block;overflow:visible" role="img" '
+            f'aria-label="{html_text(label)}">'
+            f'<path class="tk-safe" d="M12 1.5 21 5v6.2c0 5.5-3.8 9.9-9 11.3-5.2-1.4-9-5.8-9-11.3V5z" '
+            f'fill="{html_text(colour)}" fill-opacity="{float(fill_opacity):g}" stroke="{stroke}" '
+            f'stroke-width="{width}" stroke-linejoin="round"{dash_attr}/>'
+            f'<path d="M7.5 12.2l3 3 6-6.2" fill="none" stroke="#ffffff" stroke-width="2.4" '
+            f'stroke-linecap="round" stroke-linejoin="round" pointer-events="none"/></svg>')
 
 
 def _bounds(geojson: Mapping[str, Any]) -> list[list[float]]:
@@ -97,17 +116,21 @@ def observation_features(observations: Iterable[Observation], categories: Mappin
 def observation_layer(observations: Iterable[Observation], categories: Mapping[str, Category],
                       walks: Mapping[int, Walk], lang: str, mine: Collection[int] = (),
                       bubbling: bool = True) -> folium.FeatureGroup:
-    """Observations as circle markers coloured by category, bigger when felt less safe.
-    With ``bubbling`` False a tap on a pin is not also a tap on the map (the walk map: a
-    tap on a pin opens it, a tap beside it places a new one)."""
+    """Observations as circle markers coloured by category, bigger when felt less safe;
+    safe places (positive categories) as shields (:func:`safe_icon_html`), whose popup
+    leaves out the feeling.  With ``bubbling`` False a tap on a pin is not also a tap on
+    the map (the walk map: a tap on a pin opens it, a tap beside it places a new one; a
+    shield is a Leaflet marker, whose taps never reach the map)."""
     data = observation_features(observations, categories, walks, lang, mine)
     fg = folium.FeatureGroup(name=i18n.t("map.observations", lang))
     fields = ["category", "feeling", "status", "when", "walk", "text"]
     labels = [i18n.t(k, lang) for k in ("map.category", "map.feeling", "map.status",
                                         "map.observed_at", "map.walk", "map.description")]
-    if data["features"]:
+    problems = [f for f in data["features"] if not f["properties"]["positive"]]
+    safe = [f for f in data["features"] if f["properties"]["positive"]]
+    if problems:
         folium.GeoJson(
-            data,
+            {"type": "FeatureCollection", "features": problems},
             name=i18n.t("map.observations", lang),
             marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85, className="tk-obs",
                                        bubbling_mouse_events=bubbling),
@@ -115,7 +138,26 @@ def observation_layer(observations: Iterable[Observation], categories: Mapping[s
             tooltip=folium.GeoJsonTooltip(fields=["category", "text"], labels=False, max_width=280),
             popup=folium.GeoJsonPopup(fields=fields, aliases=labels, max_width=320),
         ).add_to(fg)
+    if safe:
+        half = SAFE_SIZE // 2
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": safe},
+            name=i18n.t("map.safe_places", lang),
+            marker=folium.Marker(icon=folium.DivIcon(icon_size=(SAFE_SIZE, SAFE_SIZE), icon_anchor=(half, half),
+                                                     class_name="tk-safe-icon")),
+            style_function=lambda f: _safe_style(f, i18n.t("map.safe_place", lang)),
+            tooltip=folium.GeoJsonTooltip(fields=["category", "text"], labels=False, max_width=280),
+            popup=folium.GeoJsonPopup(fields=[f for f in fields if f != "feeling"],
+                                      aliases=[a for f, a in zip(fields, labels) if f != "feeling"],
+                                      max_width=320),
+        ).add_to(fg)
     return fg
+
+
+def _safe_style(feature: dict, label: str) -> dict:
+    """A safe place's icon (the options of its ``L.DivIcon``)."""
+    p = feature["properties"]
+    return {"html": safe_icon_html(p["colour"], label, mine=bool(p.get("mine")))}
 
 
 def _observation_style(feature: dict) -> dict:
@@ -123,7 +165,7 @@ def _observation_style(feature: dict) -> dict:
     if p.get("mine"):  # the viewer's own pins: a heavy dark ring, a little bigger
         return {"color": "#111111", "fillColor": p["colour"], "radius": 8 + p["feeling"],
                 "weight": 4, "fillOpacity": 0.95}
-    return {"color": "#ffffff" if not p["positive"] else "#0b3d0b", "fillColor": p["colour"],
+    return {"color": "#ffffff", "fillColor": p["colour"],
             "radius": 5 + p["feeling"], "weight": 2, "fillOpacity": 0.85}
 
 
@@ -184,19 +226,26 @@ class Legend(MacroElement):
              border-radius:6px; font:13px/1.35 system-ui,sans-serif; max-width:60%;
              box-shadow:0 1px 4px rgba(0,0,0,.35); max-height:40%; overflow:auto">
           <summary style="cursor:pointer; font-weight:600; min-height:24px">{{ this.title }}</summary>
-          {% for colour, label in this.items %}
-          <div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;
-               background:{{ colour }};border:1px solid #333;margin-right:6px"></span>{{ label }}</div>
+          {% for colour, label, shape in this.items %}
+          <div>{% if shape == "safe" %}<svg width="13" height="13" viewBox="0 0 24 24" aria-hidden="true"
+               style="vertical-align:-2px;margin-right:4px"><path d="M12 1.5 21 5v6.2c0 5.5-3.8 9.9-9 11.3-5.2-1.4-9-5.8-9-11.3V5z"
+               fill="{{ colour }}" stroke="#333" stroke-width="1.5"/></svg>{% else %}<span style="display:inline-block;
+               width:11px;height:11px;border-radius:50%;background:{{ colour }};border:1px solid #333;
+               margin-right:6px"></span>{% endif %}{{ label }}</div>
           {% endfor %}
         </details>
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items: list[tuple[str, str]], open: bool = True) -> None:
+    def __init__(self, title: str, items: list[tuple[str, str] | tuple[str, str, str]],
+                 open: bool = True) -> None:
+        """``items`` are ``(colour, label)`` (a dot) or ``(colour, label, "safe")`` (a
+        safe place's shield)."""
         super().__init__()
         self.open = open
         self.title = html_text(title)
-        self.items = [(html_text(c), html_text(label)) for c, label in items]
+        self.items = [(html_text(c), html_text(label), shape[0] if shape else "dot")
+                      for c, label, *shape in items]
 
 
 class NightTiles(MacroElement):

@@ -265,6 +265,8 @@ class StatusChange:
     actor: str
     at: datetime
     comment: str
+    measure_id: int | None = None  # the measure whose link or status moved this observation
+    reason: str = ""  # why it was closed (a code of geo.workflow.CLOSE_REASONS, or a text)
 
 
 class Role(StrEnum):

@@ -3,10 +3,12 @@
 Built for volume.  The plain approach (one folium ``Marker`` with a ``Popup`` per
 observation) sends about 700 bytes of HTML and script per point: 7 MB for 10,000.  Here
 the observations travel once, as one compact array (``[lat, lon, category, status, feeling]``,
-about 35 bytes a point), and the browser draws them from it: as circle markers (on a canvas
-when there are many, as SVG paths with the class ``tk-obs`` otherwise), clustered when asked,
-and as a heat map from the same array.  No observation text is sent at all: the tooltip says
-the category and the feeling, and a click reports the point to the page
+about 35 bytes a point), and the browser draws them from it: problems as circle markers (on
+a canvas when there are many, as SVG paths with the class ``tk-obs`` otherwise), safe places
+(positive categories) as shields in a layer of their own (paths with the class ``tk-safe``),
+each clustered when asked, and a heat map of the problems from the same array.  No
+observation text is sent at all: the tooltip says the category and the feeling (a safe
+place's: its category), and a click reports the point to the page
 (``st_folium``'s ``last_object_clicked``), which fetches the details from the store.  So the
 payload stays small and no user text reaches the map's HTML.
 
@@ -27,7 +29,7 @@ from jinja2 import Template
 from . import i18n
 from .districts import Districts
 from .mapassets import localize
-from .mapview import Legend, base_map, measure_layer, outline_layer, route_layer
+from .mapview import SAFE_SIZE, Legend, base_map, measure_layer, outline_layer, route_layer, safe_icon_html
 from .model import Category, Measure, Observation, ObservationStatus, Walk
 from .safe import html_text
 
@@ -63,7 +65,8 @@ class _PointData(folium.MacroElement):
             rows: {{ this.rows }},
             cats: {{ this.cats }},
             statuses: {{ this.statuses }},
-            feeling: {{ this.feeling }}
+            feeling: {{ this.feeling }},
+            safeIcons: {{ this.safe_icons }}
         };
         {% endmacro %}
     """)
@@ -73,15 +76,21 @@ class _PointData(folium.MacroElement):
         self._name = "TkPointData"
         self.rows = json.dumps(rows, separators=(",", ":"))
         # labels are escaped here: the tooltip is HTML
-        self.cats = json.dumps([[c.colour, html_text(c.label(lang)), c.positive] for c in categories],
+        self.cats = json.dumps([[html_text(c.colour), html_text(c.label(lang)), c.positive] for c in categories],
                                ensure_ascii=False)
+        # a safe place's shield per (category, status), made once: {category index: [html per status]}
+        label = i18n.t("map.safe_place", lang)
+        self.safe_icons = json.dumps({i: [safe_icon_html(c.colour, label, fill_opacity=max(STATUS_STYLE[s][0], 0.15),
+                                                         dash=STATUS_STYLE[s][1]) for s in ObservationStatus]
+                                      for i, c in enumerate(categories) if c.positive}, ensure_ascii=False)
         self.statuses = json.dumps([[html_text(i18n.t(f"status.observation.{s}", lang)),
                                      *STATUS_STYLE[s]] for s in ObservationStatus], ensure_ascii=False)
         self.feeling = json.dumps(html_text(i18n.t("map.feeling", lang)), ensure_ascii=False)
 
 
 class PointLayer(JSCSSMixin, Layer):
-    """The observations as circle markers (clustered when ``cluster``)."""
+    """The problems as circle markers, or with ``positive`` the safe places as shields
+    (:func:`geo.mapview.safe_icon_html`); clustered when ``cluster``."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -91,19 +100,30 @@ class PointLayer(JSCSSMixin, Layer):
             // and take its clicks), one canvas for many
             var renderer = d.rows.length > {{ this.canvas_from }} ? L.canvas({padding: 0.3}) : undefined;
             var group = {{ "L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: 18, maxClusterRadius: 45})" if this.cluster else "L.featureGroup()" }};
-            var markers = new Array(d.rows.length);
+            var markers = [], icons = {};
             function tipFor(layer) {
                 var r = d.rows[layer.tk], cat = d.cats[r[2]] || ["", "?"];
-                return cat[1] + " · " + d.feeling + " " + r[4] + "/5 · " + d.statuses[r[3]][0];
+                {% if this.positive %}return cat[1] + " · " + d.statuses[r[3]][0];
+                {% else %}return cat[1] + " · " + d.feeling + " " + r[4] + "/5 · " + d.statuses[r[3]][0];{% endif %}
             }
             for (var i = 0; i < d.rows.length; i++) {
-                var r = d.rows[i], cat = d.cats[r[2]] || ["#555555", "?", false], st = d.statuses[r[3]];
-                markers[i] = L.circleMarker([r[0], r[1]], {
-                    renderer: renderer, radius: 4 + r[4], weight: 2,
-                    color: cat[2] ? "#0b3d0b" : "#ffffff", fillColor: cat[0],
+                var r = d.rows[i], cat = d.cats[r[2]] || ["#555555", "?", false], st = d.statuses[r[3]], m;
+                {% if this.positive %}
+                if (!cat[2]) { continue; }
+                var key = r[2] + "/" + r[3];
+                icons[key] = icons[key] || L.divIcon({html: d.safeIcons[r[2]][r[3]], className: "tk-safe-icon",
+                                                      iconSize: [{{ this.size }}, {{ this.size }}],
+                                                      iconAnchor: [{{ this.size // 2 }}, {{ this.size // 2 }}]});
+                m = L.marker([r[0], r[1]], {icon: icons[key]});
+                {% else %}
+                if (cat[2]) { continue; }
+                m = L.circleMarker([r[0], r[1]], {
+                    renderer: renderer, radius: 4 + r[4], weight: 2, color: "#ffffff", fillColor: cat[0],
                     fillOpacity: st[1], dashArray: st[2], className: "tk-obs"});
-                markers[i].tk = i;
-                markers[i].bindTooltip(tipFor, {sticky: false});
+                {% endif %}
+                m.tk = i;
+                m.bindTooltip(tipFor, {sticky: false});
+                markers.push(m);
             }
             if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
             return group;
@@ -112,21 +132,25 @@ class PointLayer(JSCSSMixin, Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, data: _PointData, name: str, cluster: bool, show: bool = True) -> None:
+    def __init__(self, data: _PointData, name: str, cluster: bool, show: bool = True,
+                 positive: bool = False) -> None:
         super().__init__(name=name, show=show, overlay=True, control=True)
-        self._name = "TkPoints"
+        self._name = "TkSafe" if positive else "TkPoints"
         self.data, self.cluster, self.canvas_from = data, cluster, CANVAS_FROM
+        self.positive, self.size = positive, SAFE_SIZE
         self.default_js = list(folium.plugins.MarkerCluster.default_js) if cluster else []
         self.default_css = list(folium.plugins.MarkerCluster.default_css) if cluster else []
 
 
 class HeatLayer(JSCSSMixin, Layer):
-    """A heat map of the same points, weighted by how unsafe each felt."""
+    """A heat map of the same points, problems only, weighted by how unsafe each felt."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.heatLayer(
-            {{ this.data.get_name() }}.rows.map(function (r) { return [r[0], r[1], r[4] / 5]; }),
+            {{ this.data.get_name() }}.rows.filter(function (r) {
+                var cat = {{ this.data.get_name() }}.cats[r[2]]; return !(cat && cat[2]);
+            }).map(function (r) { return [r[0], r[1], r[4] / 5]; }),
             {radius: 22, blur: 18, minOpacity: 0.3, maxZoom: 17});
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
@@ -153,10 +177,12 @@ def hot_spot_layer(spots: Sequence, categories: Sequence[Category], lang: str,
                        style_function=lambda _f: {"color": SPOT_COLOUR, "weight": 2, "fillOpacity": 0.18,
                                                   "fillColor": SPOT_COLOUR, "className": "tk-hotspot"},
                        tooltip=tip).add_to(fg)
+        # the count sits above the pins and safe places around it, and a click on it chooses
+        # the hot spot (it reports the spot's centre, which lies in the spot's area)
         folium.Marker(list(reversed(s.centre)), icon=folium.DivIcon(
-            html=f'<div class="tk-spot-count" style="pointer-events:none;font:700 13px system-ui;color:#fff;background:{SPOT_COLOUR};'
+            html=f'<div class="tk-spot-count" style="cursor:pointer;font:700 13px system-ui;color:#fff;background:{SPOT_COLOUR};'
                  f'border-radius:12px;padding:2px 7px;transform:translate(-50%,-50%);display:inline-block">'
-                 f'{int(s.count)}</div>', icon_size=(0, 0)), interactive=False).add_to(fg)
+                 f'{int(s.count)}</div>', icon_size=(0, 0)), keyboard=False, z_index_offset=1000).add_to(fg)
     return fg
 
 
@@ -182,7 +208,9 @@ def planner_map(districts: Districts, district_id: str | Sequence[str], *, obser
                 cells: Sequence = (), cluster: bool = False, heat: bool = False,
                 tiles: bool = True, draw: bool = False) -> folium.Map:
     """The district (or several: a municipality's) with switchable layers: observations (coloured by category, faded as they
-    are resolved), heat map, hot spots, Gi* cells, measures and walk routes, and a legend.
+    are resolved), safe places (positive categories, as shields), heat map, hot spots, Gi* cells, measures and walk
+    routes, and a legend.  ``spots`` and ``cells`` are drawn as given: compute them without the safe places
+    (:mod:`geo.hotspots` does by default).
     With ``draw`` the map has Leaflet.draw's point, line and area tools for placing a measure."""
     ids = [district_id] if isinstance(district_id, str) else list(district_id)
     if not ids or any(districts.get(i) is None for i in ids):
@@ -203,8 +231,11 @@ def planner_map(districts: Districts, district_id: str | Sequence[str], *, obser
     hot_spot_layer(spots, categories, lang).add_to(m)
     measure_layer(measures, {t.id: t for t in measure_types}, lang).add_to(m)
     PointLayer(data, i18n.t("map.observations", lang), cluster=cluster).add_to(m)
-    used = [c for c in categories if any(o.category == c.id for o in observations)]
-    Legend(i18n.t("map.legend", lang), [(c.colour, c.label(lang)) for c in used]
+    PointLayer(data, i18n.t("map.safe_places", lang), cluster=cluster, positive=True).add_to(m)
+    present = {o.category for o in observations}
+    used = [c for c in categories if c.id in present]
+    Legend(i18n.t("map.legend", lang), [(c.colour, c.label(lang)) for c in used if not c.positive]
+           + [(c.colour, c.label(lang), "safe") for c in used if c.positive]
            + [("transparent", i18n.t("map.legend_faded", lang))], open=False).add_to(m)
     if draw:
         folium.plugins.Draw(export=False, draw_options={

@@ -3,7 +3,8 @@
 One pure function, :func:`promise_progress`: the catalogue, the observations, measures and
 walks in; a :class:`ProgressReport` out, with the same :class:`Figures` for the whole
 medborgarlöfte, for each promise and for each activity, in total and per district.  No
-database, no Streamlit: the follow-up page, the PDF report and the tests call the same code.
+database, no Streamlit: the follow-up page, the PDF report and the tests call the same code
+(through :func:`geo.followup.meeting_tally`, which makes every figure of a meeting).
 
 What is counted (the decisions, in one place)
 ---------------------------------------------
@@ -28,6 +29,13 @@ What is counted (the decisions, in one place)
   cancelled.  **Overdue** (:func:`is_overdue`): has a due date, ``due < today`` and not
   done, verified or cancelled — a measure due today is not overdue yet; tomorrow it is.
 * **Walks held**: status neither ``planned`` nor ``cancelled`` (open or closed walks).
+* **Since the last meeting** (``since``, a :class:`Since`): instead of the promise's period,
+  the activity's ``observations`` are the problems new since the meeting, ``resolved`` those
+  resolved since (whatever day they were seen), the measures those made or moved since (by
+  today's status; ``measures_overdue`` still counts every overdue one), walks held in the
+  window; ``resolved_share`` is None (the two counts are of different sets).  The ids come
+  from :func:`geo.followup.since_last_meeting`, so the chart and the meeting's headline count
+  the same rows.
 * **Districts.**  Rows are placed in the *smallest* district holding them (Vallås östra,
   not Vallås); a district's figures include its parts (:meth:`geo.districts.Districts.family`).
   ``district_ids=None`` reports the medborgarlöfte's own districts, and anything linked that
@@ -85,6 +93,28 @@ class Figures:
     measures_overdue: int = 0
     walks: int = 0
 
+    def empty(self) -> bool:
+        """Nothing to report: no observation, measure or walk (the table hides such rows)."""
+        return not (self.observations or self.measures_planned or self.measures_in_progress
+                    or self.measures_done or self.measures_cancelled or self.measures_overdue
+                    or self.walks)
+
+
+@dataclass(frozen=True, slots=True)
+class Since:
+    """What counts per activity "since the last meeting" (see the module docstring).
+
+    ``start``..``end``: the local dates of the window (the day after the meeting up to and
+    including today; walks held on these days count).  ``new``: ids of the observations new
+    since (counted as ``observations``); ``resolved``: ids resolved since; ``measures``: ids
+    of the measures made or whose status changed since.
+    """
+    start: date
+    end: date
+    new: frozenset[int] = frozenset()
+    resolved: frozenset[int] = frozenset()
+    measures: frozenset[int] = frozenset()
+
 
 @dataclass(frozen=True, slots=True)
 class ProgressRow:
@@ -109,6 +139,8 @@ class ProgressRow:
 
 @dataclass(frozen=True, slots=True)
 class ProgressReport:
+    """One medborgarlöfte's progress.  ``period_start``..``period_end`` is the promise's period,
+    or the window since the last meeting when ``since`` is True."""
     medborgarlofte_id: str
     title: str
     period_start: date
@@ -118,6 +150,7 @@ class ProgressReport:
     total: ProgressRow
     promises: tuple[ProgressRow, ...]
     activities: tuple[ProgressRow, ...]
+    since: bool = False
 
     def activity(self, activity_id: str) -> ProgressRow:
         for row in self.activities:
@@ -127,20 +160,25 @@ class ProgressReport:
 
 
 def _figures(obs: list[Observation], measures: list[Measure], walks: list[Walk],
-             positive: frozenset[str], today: date) -> Figures:
+             positive: frozenset[str], today: date, since: Since | None = None) -> Figures:
+    overdue = sum(is_overdue(m, today) for m in measures)
+    if since is not None:
+        resolved = sum(o.id in since.resolved for o in obs)
+        obs = [o for o in obs if o.id in since.new]
+        measures = [m for m in measures if m.id in since.measures]
+    else:
+        resolved = sum(o.status in DONE_OBSERVATION and o.category not in positive for o in obs)
     n_pos = sum(o.category in positive for o in obs)
-    resolved = sum(o.status in DONE_OBSERVATION and o.category not in positive for o in obs)
     problems = len(obs) - n_pos
     return Figures(
         observations=len(obs), resolved=resolved,
         closed=sum(o.status == "closed" for o in obs), positive=n_pos,
-        resolved_share=resolved / problems if problems else None,
+        resolved_share=resolved / problems if problems and since is None else None,
         measures_planned=sum(m.status in MEASURE_PLANNED for m in measures),
         measures_in_progress=sum(m.status in MEASURE_IN_PROGRESS for m in measures),
         measures_done=sum(m.status in MEASURE_DONE for m in measures),
         measures_cancelled=sum(m.status in MEASURE_CANCELLED for m in measures),
-        measures_overdue=sum(is_overdue(m, today) for m in measures),
-        walks=len(walks))
+        measures_overdue=overdue, walks=len(walks))
 
 
 def _district_key(keys: Sequence[str], districts: Districts) -> dict[str, str]:
@@ -156,11 +194,13 @@ def _district_key(keys: Sequence[str], districts: Districts) -> dict[str, str]:
 def promise_progress(catalog: Catalog, observations: Iterable[Observation],
                      measures: Iterable[Measure], walks: Iterable[Walk], *,
                      medborgarlofte_id: str, district_ids: Iterable[str] | None = None,
-                     today: date, districts: Districts | None = None) -> ProgressReport:
+                     today: date, districts: Districts | None = None,
+                     since: Since | None = None) -> ProgressReport:
     """Progress of one medborgarlöfte, per promise and activity, per district and in total.
 
     See the module docstring for what each figure counts.  ``districts`` defaults to the
-    boundaries in ``data/`` (used only to roll parts of a district into it).  Raises
+    boundaries in ``data/`` (used only to roll parts of a district into it).  With ``since``
+    the figures are those since the last meeting instead of the promise's period.  Raises
     KeyError for an unknown medborgarlöfte.
     """
     ml = next((m for m in catalog.medborgarloften if m.id == medborgarlofte_id), None)
@@ -177,8 +217,15 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
         key = where.get(district_id) if district_id is not None else None
         return (key is not None or not restricted), key
 
+    first, last = (since.start, since.end) if since is not None else (ml.period_start, ml.period_end)
+
     def in_period(d: date) -> bool:
-        return ml.period_start <= d <= ml.period_end
+        return first <= d <= last
+
+    def counted(o: Observation) -> bool:
+        if since is not None:  # new since, or resolved since whenever it was seen
+            return o.id in since.new or o.id in since.resolved
+        return in_period(o.observed_at.astimezone(STOCKHOLM).date())
 
     # (activity, district key) -> rows
     rows: dict[tuple[str, str | None], tuple[list, list, list]] = {}
@@ -192,8 +239,7 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
     for o in observations:
         if getattr(o, "merged_into", None) is not None:
             continue
-        if in_period(o.observed_at.astimezone(STOCKHOLM).date()) and (
-                b := bucket(o.activity_id, o.district_id)) is not None:
+        if counted(o) and (b := bucket(o.activity_id, o.district_id)) is not None:
             b[0].append(o)
     for m in measures:
         if (b := bucket(m.activity_id, m.district_id)) is not None:
@@ -213,7 +259,7 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
                     o += ro
                     m += rm
                     w += rw
-            return _figures(o, m, w, positive, today)
+            return _figures(o, m, w, positive, today, since)
         return ProgressRow(kind, ident, number, text, figures(order),
                            tuple((k, figures([k])) for k in order))
 
@@ -224,7 +270,20 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
         for a in p.activities:
             activities.append(row("activity", a.id, f"{p.ordinal}.{a.ordinal}", a.text, {a.id}))
     return ProgressReport(
-        medborgarlofte_id=ml.id, title=ml.title, period_start=ml.period_start,
-        period_end=ml.period_end, today=today, district_ids=tuple(keys),
+        medborgarlofte_id=ml.id, title=ml.title, period_start=first,
+        period_end=last, today=today, district_ids=tuple(keys),
         total=row("medborgarlofte", ml.id, "", ml.title, activity_ids),
-        promises=tuple(promises), activities=tuple(activities))
+        promises=tuple(promises), activities=tuple(activities), since=since is not None)
+
+
+def activity_labels(catalog: Catalog, lang: str, width: int = 70) -> dict[str, str]:
+    """How a person sees an activity: its number and text in ``lang``, cut at ``width``
+    characters with "…" (``"1.6 Trygghetsvandringar på prioriterade platser – med …"``), by
+    activity id.  Tables and exports show these, never the id."""
+    out = {}
+    for ml in catalog.medborgarloften:
+        for p in ml.promises:
+            for a in p.activities:
+                text = " ".join(f"{p.ordinal}.{a.ordinal} {a.label(lang)}".split())
+                out[a.id] = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return out

@@ -17,6 +17,7 @@ from shapely.geometry import LineString
 
 from . import i18n
 from .crs import geometry_to_metric, to_metric
+from .i18n import EMPTY
 from .model import Category, Observation, Walk
 
 
@@ -43,7 +44,7 @@ class ProtocolRow:
     """One point of the walk protocol, as the page and the PDF (:func:`geo.reports.walk_protocol_pdf`)
     show it: ``number`` along the route, the ``category`` label, the ``place`` (coordinates
     for the owner who goes there), how many ``flagged_by`` it, their ``texts`` (one string or
-    one each), ``responsible``, ``priority`` and ``deadline`` in words or as a date; and the
+    one each), ``responsible``, ``priority`` and ``deadline`` in words or as a date ("–" when not set); and the
     ``observation_id`` and ``feeling`` it stands for, when it comes from the store."""
     number: int
     category: str
@@ -66,7 +67,8 @@ def protocol_rows(walk: Walk, observations: Sequence[Observation], categories: S
     return [ProtocolRow(
         number=n, category=labels.get(o.category, o.category), place=f"{o.lat:.5f}, {o.lon:.5f}",
         flagged_by=o.flagged_by, texts=tuple(t for t in o.description.split("\n— ") if t),
-        responsible=i18n.t(f"responsible.{o.responsible}", lang) if o.responsible else "",
-        priority=i18n.t(f"protocol.priority_{o.priority}", lang) if o.priority else "",
-        deadline=o.due, observation_id=o.id, feeling=o.feeling)
+        responsible=i18n.t(f"responsible.{o.responsible}", lang) if o.responsible else EMPTY,
+        priority=i18n.t(f"protocol.priority_{o.priority}", lang) if o.priority else EMPTY,
+        deadline=o.due or EMPTY,
+        observation_id=o.id, feeling=o.feeling)
         for n, o in enumerate(route_order(kept, walk.route), start=1)]

@@ -10,12 +10,17 @@ language); every heading comes from the string catalogue (``report.*`` in
 =============================  ==========================================================
 :func:`map_image`              PNG of a district with observations, measures and hot
                                spots, drawn in SWEREF 99 TM without any map tiles.
+:func:`activity_chart`         PNG bar chart of the promise's figures per activity.
 :func:`meeting_pdf`            the follow-up meeting's report from a :class:`MeetingReport`.
 :func:`walk_protocol_pdf`      the walk protocol: one :class:`ProtocolRow` per point.
-:func:`action_list_xlsx`       the Excel action list from :class:`ActionRow` rows.
+:func:`action_list_xlsx`       the Excel action list from :class:`ActionRow` rows, with a
+                               "Sammanfattning" sheet of :class:`SummaryTable` tables.
 :func:`followup_gpkg`          a GeoPackage with the layers ``iakttagelser``, ``atgarder``
-                               and ``hot_spots``.
+                               and ``hot_spots`` (and the table ``sammanfattning``).
 =============================  ==========================================================
+
+:mod:`geo.meeting` fills these from one :class:`geo.followup.MeetingTally`, so the meeting's
+documents and the follow-up page count the same.
 
 Library choices
 ---------------
@@ -83,15 +88,17 @@ from .model import Measure, MeasureStatus, Observation
 from .protocol import ProtocolRow
 
 __all__ = [
-    "ItemRow", "ProgressRow", "MeetingReport", "ProtocolRow", "ActionRow", "GPKG_LAYERS",
-    "CELL_MAX", "TEXTS_MAX", "map_image", "meeting_pdf", "walk_protocol_pdf",
-    "action_list_xlsx", "followup_gpkg", "font_path",
+    "ItemRow", "ProgressRow", "ProgressSection", "MeetingReport", "ProtocolRow", "ActionRow",
+    "SummaryTable", "GPKG_LAYERS", "SUMMARY_LAYER", "CELL_MAX", "TEXTS_MAX", "map_image",
+    "activity_chart", "meeting_pdf", "walk_protocol_pdf", "action_list_xlsx", "followup_gpkg",
+    "font_path",
 ]
 
 CELL_MAX = 600    # characters in one table cell of a PDF
 TEXTS_MAX = 1500  # characters in the protocol's "what the participants wrote" cell
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GPKG_LAYERS = ("iakttagelser", "atgarder", "hot_spots")
+SUMMARY_LAYER = "sammanfattning"  # a table without geometry: the meeting's figures
 
 # --------------------------------------------------------------------------- input rows
 
@@ -132,6 +139,7 @@ class ProgressRow:
     ``walks``                walks held in the period.
     ``level``                0 = medborgarlöfte total, 1 = promise, 2 = activity: 0 and 1
                              are set in bold, 2 is indented.
+    ``resolved``             observations resolved (or verified); None: not shown.
     """
     label: str
     observations: int = 0
@@ -143,6 +151,23 @@ class ProgressRow:
     walks: int = 0
     district: str = ""
     level: int = 2
+    resolved: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSection:
+    """One period of the promise-progress part of the meeting PDF.
+
+    ``title``      e.g. ``"Sedan förra mötet"``; ``period`` the dates in words.
+    ``rows``       the table, as :class:`ProgressRow`, in print order.
+    ``chart_png``  a PNG (e.g. from :func:`activity_chart`) shown above the table, or None.
+    ``hidden``     how many activities with nothing to report were left out of ``rows``.
+    """
+    title: str
+    period: str = ""
+    rows: tuple[ProgressRow, ...] = ()
+    chart_png: bytes | None = None
+    hidden: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +179,12 @@ class MeetingReport:
     ``meeting``         the date of this meeting (the period ends with it).
     ``districts``       the district names the report covers.
     ``map_png``         a PNG (e.g. from :func:`map_image`), or None for no map.
-    ``new``, ``resolved``, ``overdue``, ``waiting``  the four lists, as :class:`ItemRow`.
+    ``new``, ``resolved``, ``overdue``, ``waiting``  the four lists, as :class:`ItemRow`
+                        (``waiting`` holds observations and measures).
+    ``guldkorn``        the safe places ("Guldkorn – platser som känns trygga").
     ``progress``        the promise-progress table, as :class:`ProgressRow`, in print order.
+    ``sections``        the promise's progress by period (:class:`ProgressSection`), shown
+                        instead of ``progress`` when given.
     ``decisions``       the decisions the meeting is to take, one sentence each.
     ``promise``         the medborgarlöfte's title, or "".
     ``progress_period`` the promise's period in words (``"2019-01-01 – 2019-12-31"``) or "".
@@ -176,6 +205,17 @@ class MeetingReport:
     promise: str = ""
     progress_period: str = ""
     created: datetime | None = None
+    guldkorn: tuple[ItemRow, ...] = ()
+    sections: tuple[ProgressSection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryTable:
+    """A titled table on the Excel list's "Sammanfattning" sheet: headings and rows of plain
+    values (numbers stay numbers; None is written as "–")."""
+    title: str
+    headings: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,6 +582,69 @@ def map_image(districts, district_id: str | Sequence[str] | None,
     return out.getvalue()
 
 
+# --------------------------------------------------------------------------- the chart
+
+# Okabe–Ito colours: told apart with every common colour-vision deficiency, and in grey print.
+CHART_SERIES = (("observations", "#0072B2"), ("resolved", "#009E73"),
+                ("measures_planned", "#E69F00"), ("measures_in_progress", "#56B4E9"),
+                ("measures_done", "#CC79A7"), ("walks", "#555555"))
+
+
+def activity_chart(rows: Sequence[ProgressRow], lang: str = "sv", width_px: int = 1400) -> bytes:
+    """A PNG bar chart of the promise's figures, one group of horizontal bars per row:
+    observations linked, resolved, measures planned, in progress and done, walks held
+    (:data:`CHART_SERIES`), each bar labelled with its figure.  The rows are drawn top to
+    bottom in the order given; their labels are cut at 48 characters.  Drawn with
+    matplotlib's Agg canvas (no ``pyplot``), the same input giving the same bytes.  Raises
+    ValueError when there is no row or ``width_px`` is not 300–6000."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    data = list(rows)
+    if not data:
+        raise ValueError("rows: nothing to draw")
+    if isinstance(width_px, bool) or not isinstance(width_px, int) or not 300 <= width_px <= 6000:
+        raise ValueError(f"width_px must be a whole number from 300 to 6000, got {width_px!r}")
+    names = [t(f"report.chart.{key}", lang) for key, _ in CHART_SERIES]
+    n, k = len(data), len(CHART_SERIES)
+    fig_w = 8.0
+    fig_h = 0.9 + 0.16 * k * n + 0.25 * n
+    dpi = width_px / fig_w
+    fig = Figure(figsize=(fig_w, fig_h), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.36, 0.7 / fig_h, 0.6, 1 - 1.05 / fig_h))
+    bar = 0.8 / k
+    top = 0.0
+    for s_i, (key, colour) in enumerate(CHART_SERIES):
+        values = [float(getattr(r, key) or 0) for r in data]
+        ys = [g + (s_i - (k - 1) / 2) * bar for g in range(n)]
+        bars = ax.barh(ys, values, height=bar * 0.92, color=colour, label=names[s_i])
+        for text in ax.bar_label(bars, labels=[f"{v:.0f}" for v in values], padding=2, fontsize=6.5):
+            text.set_parse_math(False)
+        top = max(top, *values)
+    ax.set_yticks(range(n), [_text(r.label, 48) for r in data], fontsize=7.5)
+    for text in ax.get_yticklabels():
+        text.set_parse_math(False)
+    ax.invert_yaxis()  # the first row on top
+    ax.set_xlim(0, max(top * 1.12, 1))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    leg = fig.legend(loc="lower center", ncol=3, frameon=False, fontsize=7.5,
+                     bbox_to_anchor=(0.5, 0.0))
+    for text in leg.get_texts():
+        text.set_parse_math(False)
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(out, format="PNG", compress_level=6)
+    return out.getvalue()
+
+
 # --------------------------------------------------------------------------- PDF machinery
 
 @lru_cache(maxsize=1)
@@ -713,34 +816,68 @@ def _share(value: float | None, lang: str) -> str:
     return t("report.share", lang, pct=round(value * 100))
 
 
-def _progress(pdf, report: MeetingReport, lang: str) -> None:
+def _progress_table(pdf, rows: Sequence[ProgressRow], lang: str) -> None:
     from fpdf.fonts import FontFace
 
-    rows = report.progress
-    _heading(pdf, t("report.section.progress", lang))
-    if report.promise:
-        _line(pdf, t("report.promise", lang, title=report.promise))
-    if report.progress_period:
-        _line(pdf, t("report.progress_period", lang, period=report.progress_period))
-    pdf.ln(1)
-    if not rows:
-        _line(pdf, t("report.nothing", lang))
-        return
-    headings = [t(f"report.col.{k}", lang) for k in (
-        "activity", "district", "observations", "planned", "in_progress", "done",
-        "resolved_share", "overdue", "walks")]
-    body, styles = [], []
-    bold = FontFace(family="DejaVu", emphasis="BOLD")
     for i, r in enumerate(rows):
         if not isinstance(r, ProgressRow):
             raise ValueError(f"progress[{i}]: expected a ProgressRow, got {type(r).__name__}")
+    # The district column when a row names one; the count of resolved ones when a row has it.
+    placed = any(r.district for r in rows)
+    counted = any(r.resolved is not None for r in rows)
+    keys = ("activity",) + (("district",) if placed else ()) + ("observations",) + (
+        ("resolved",) if counted else ()) + ("resolved_share", "planned", "in_progress", "done",
+                                             "overdue", "walks")
+    width = {"activity": 39.5, "district": 19, "observations": 20, "resolved": 18.5,
+             "resolved_share": 17, "planned": 17, "in_progress": 17, "done": 14, "overdue": 17.5,
+             "walks": 19}
+    widths = [width[k] for k in keys]
+    widths[0] += pdf.epw - sum(widths)  # the activity's text takes what is left
+    if widths[0] < 30:
+        scale = pdf.epw / sum(width[k] for k in keys)
+        widths = [width[k] * scale for k in keys]
+    headings = [t(f"report.col.{k}", lang) for k in keys]
+    body, styles = [], []
+    bold = FontFace(family="DejaVu", emphasis="BOLD")
+    for r in rows:
         label = ("    " + r.label) if r.level >= 2 else r.label
-        body.append([label, r.district or t("report.total", lang), r.observations,
-                     r.measures_planned, r.measures_in_progress, r.measures_done,
-                     _share(r.resolved_share, lang), r.measures_overdue, r.walks])
+        cells = [label] + ([r.district or t("report.total", lang)] if placed else []) + [r.observations]
+        if counted:
+            cells.append("–" if r.resolved is None else r.resolved)
+        cells += [_share(r.resolved_share, lang), r.measures_planned, r.measures_in_progress,
+                  r.measures_done, r.measures_overdue, r.walks]
+        body.append(cells)
         styles.append(bold if r.level < 2 else None)
-    _table(pdf, headings, body, (39.5, 19, 20, 17, 17, 14, 17, 17.5, 19),
-           align=("LEFT", "LEFT") + ("RIGHT",) * 7, styles=styles, size=7)
+    _table(pdf, headings, body, widths, align=("LEFT",) * (1 + placed) + ("RIGHT",) * (len(keys) - 1 - placed),
+           styles=styles, size=7)
+
+
+def _progress(pdf, report: MeetingReport, lang: str) -> None:
+    _heading(pdf, t("report.section.progress", lang))
+    if report.promise:
+        _line(pdf, t("report.promise", lang, title=report.promise))
+    if not report.sections:
+        if report.progress_period:
+            _line(pdf, t("report.progress_period", lang, period=report.progress_period))
+        pdf.ln(1)
+        if not report.progress:
+            _line(pdf, t("report.nothing", lang))
+            return
+        _progress_table(pdf, report.progress, lang)
+    for i, section in enumerate(report.sections):
+        if not isinstance(section, ProgressSection):
+            raise ValueError(f"sections[{i}]: expected a ProgressSection, got {type(section).__name__}")
+        _heading(pdf, f"{section.title} ({section.period})" if section.period else section.title,
+                 size=10.5)
+        if section.chart_png is not None:
+            _image(pdf, bytes(section.chart_png), max_h=110)
+        if section.rows:
+            _progress_table(pdf, section.rows, lang)
+        else:
+            _line(pdf, t("report.nothing", lang))
+        if section.hidden:
+            pdf.ln(0.5)
+            _line(pdf, t("report.hidden_rows", lang, n=section.hidden), size=7.5)
     pdf.ln(1)
     _line(pdf, t("report.progress_note", lang), size=7.5)
 
@@ -777,9 +914,11 @@ def meeting_pdf(report: MeetingReport, lang: str = "sv") -> bytes:
     Page one: the title, the period ("since the last meeting … up to and including …"),
     the district(s), the medborgarlöfte, when it was made, a one-line summary of the counts
     and the map.  Then the sections "Nytt sedan förra mötet", "Åtgärdat sedan förra
-    mötet", "Försenade åtgärder", "Väntar på beslut" (each a table, or "Inget att
-    redovisa."), "Medborgarlöftet: framsteg per aktivitet" and "Beslut att fatta" (numbered,
-    with a line to write the decision on).  Every page has "Sida n av m" in its footer.
+    mötet", "Försenade åtgärder", "Väntar på beslut" (observations and measures), "Guldkorn
+    – platser som känns trygga" (each a table, or "Inget att redovisa."), "Medborgarlöftet:
+    framsteg per aktivitet" (per period with its chart, when ``sections`` are given) and
+    "Beslut att fatta" (numbered, with a line to write the decision on).  Every page has
+    "Sida n av m" in its footer.
 
     Raises ``ValueError`` when a field has the wrong type (naming it) or the meeting comes
     before the last meeting.
@@ -812,12 +951,13 @@ def meeting_pdf(report: MeetingReport, lang: str = "sv") -> bytes:
                  when=when.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")), size=8.5)
     pdf.ln(1.5)
     _line(pdf, t("report.summary", lang, new=len(report.new), resolved=len(report.resolved),
-                 overdue=len(report.overdue), waiting=len(report.waiting)), bold=True)
+                 overdue=len(report.overdue), waiting=len(report.waiting),
+                 guldkorn=len(report.guldkorn)), bold=True)
     if report.map_png is not None:
         pdf.ln(2)
         _image(pdf, bytes(report.map_png), max_h=150)
 
-    for section in ("new", "resolved", "overdue", "waiting"):
+    for section in ("new", "resolved", "overdue", "waiting", "guldkorn"):
         _items(pdf, section, getattr(report, section), lang)
     _progress(pdf, report, lang)
     _decisions(pdf, report.decisions, lang)
@@ -902,8 +1042,11 @@ def _xlsx_text(value: object) -> str:
     return _XLSX_BAD.sub("", "" if value is None else str(value))[:32767]
 
 
-def action_list_xlsx(rows: Sequence[ActionRow], lang: str = "sv") -> bytes:
-    """The action list as an Excel workbook (``.xlsx``), one sheet "Åtgärdslista".
+def action_list_xlsx(rows: Sequence[ActionRow], lang: str = "sv",
+                     summary: Sequence[SummaryTable] = ()) -> bytes:
+    """The action list as an Excel workbook (``.xlsx``): the sheet "Åtgärdslista" and, when
+    ``summary`` is given, a second sheet "Sammanfattning" with its tables one under another
+    (each a bold title, a bold heading row and its rows; numbers stay numbers, None is "–").
 
     Columns: Id, Typ, Rubrik, Status, Ansvarig, Vem, Klart senast (an Excel date,
     ``yyyy-mm-dd``), Kostnad (kr) (a number), Kopplade iakttagelser, Aktivitet i
@@ -970,9 +1113,48 @@ def action_list_xlsx(rows: Sequence[ActionRow], lang: str = "sv") -> bytes:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if summary:
+        _summary_sheet(wb.create_sheet(t("report.xlsx.summary_sheet", lang)), summary, bold, fill)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _summary_sheet(ws, tables: Sequence[SummaryTable], bold, fill) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    n = 1
+    for i, table in enumerate(tables):
+        if not isinstance(table, SummaryTable):
+            raise ValueError(f"summary[{i}]: expected a SummaryTable, got {type(table).__name__}")
+        ws.cell(row=n, column=1, value=_xlsx_text(table.title)).font = Font(bold=True, size=12)
+        n += 1
+        for c, h in enumerate(table.headings, start=1):
+            cell = ws.cell(row=n, column=c, value=_xlsx_text(h))
+            cell.font, cell.fill = bold, fill
+            widths[c] = max(widths.get(c, 0), len(str(h)))
+        n += 1
+        for row in table.rows:
+            for c, v in enumerate(row, start=1):
+                cell = ws.cell(row=n, column=c)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+                    cell.value = v
+                    if isinstance(v, float):
+                        cell.number_format = "0%" if 0 <= v <= 1 else "0.0"
+                else:
+                    cell.value = "–" if v is None else _xlsx_text(v)
+                    cell.data_type = "s"
+                widths[c] = max(widths.get(c, 0), min(len(str(cell.value)), 70))
+            n += 1
+        n += 1  # an empty row between tables
+    for c, w in widths.items():
+        ws.column_dimensions[get_column_letter(c)].width = max(8, w) + 2
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 # --------------------------------------------------------------------------- GeoPackage
@@ -985,7 +1167,9 @@ def _metric(geom: BaseGeometry) -> BaseGeometry:
 
 def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
                   measures: Sequence[Measure], spots: Sequence[HotSpot], catalog,
-                  lang: str = "sv") -> dict[str, int]:
+                  lang: str = "sv", *, marks: Mapping[str, Iterable[int]] | None = None,
+                  measure_marks: Mapping[str, Iterable[int]] | None = None,
+                  summary: Sequence[tuple[str, str, int]] = ()) -> dict[str, int]:
     """Write a GeoPackage for QGIS with three layers; return the rows written per layer.
 
     The CRS is **SWEREF 99 TM (EPSG:3006)**, coordinates rounded to the centimetre: it is
@@ -999,19 +1183,27 @@ def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
     ``positiv`` bool, ``beskrivning``, ``otrygghet`` int (1–5), ``observerad`` datetime
     (UTC, as GeoPackage stores time), ``datum`` date (Swedish local date), ``lokal_tid``
     text (``2019-10-15 18:42``), ``status``, ``status_namn``, ``status_skal``, ``omrade``,
-    ``aktivitet``, ``vandring_id`` int (empty when none), ``demo`` bool.
+    ``aktivitet``, ``aktivitet_namn`` ("1.6 Trygghetsvandringar …"), ``vandring_id`` int
+    (empty when none), ``demo`` bool; then one bool field per entry of ``marks`` (field
+    name → the ids that are true), e.g. ``ny_sedan_motet``, so that QGIS counts what the
+    meeting counts ("ny_sedan_motet" = true).
 
     ``atgarder`` (geometry type GEOMETRY: points, lines and areas in one layer; QGIS offers
     them as one sublayer per type): ``id`` int, ``typ``, ``typ_namn``, ``rubrik``,
     ``beskrivning``, ``status``, ``status_namn``, ``status_skal``, ``ansvarig``,
     ``ansvarig_namn``, ``vem``, ``klart_senast`` date, ``kostnad_kr`` int (empty when
     unknown), ``iakttagelser`` text (``"12, 15"``), ``antal_iakttagelser`` int,
-    ``aktivitet``, ``omrade``, ``geometri`` (punkt/linje/yta), ``langd_m`` and ``yta_m2``
-    real (empty when they do not apply), ``demo`` bool.
+    ``aktivitet``, ``aktivitet_namn``, ``omrade``, ``geometri`` (punkt/linje/yta),
+    ``langd_m`` and ``yta_m2`` real (empty when they do not apply), ``demo`` bool; then one
+    bool field per entry of ``measure_marks``.
 
     ``hot_spots`` (Polygon): ``id`` int, ``antal`` int, ``huvudkategorier`` text
     (``"Belysning (5), Vegetation och skymd sikt (3)"``), ``otrygghet_snitt`` real,
     ``andel_atgardade`` real (0–1), ``yta_m2`` real, ``iakttagelser`` text, ``omraden`` text.
+
+    ``sammanfattning`` (:data:`SUMMARY_LAYER`, a table without geometry, written only when
+    ``summary`` is given): ``nyckel``, ``namn``, ``antal`` int — one row per
+    ``(key, label, value)``, the meeting's figures.
 
     All or nothing: the file is written in a temporary folder next to ``path`` and renamed
     into place, so a failure leaves any earlier file untouched and no half-written one.
@@ -1039,9 +1231,14 @@ def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
         return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=SWEREF99TM),
                                 crs=SWEREF99TM)
 
+    from .progress import activity_labels
+
     cats = {c.id: c for c in catalog.categories}
     mtypes = {c.id: c for c in catalog.measure_types}
+    acts = activity_labels(catalog, lang, width=250)
     obs = list(observations)
+    marked = {name: set(ids) for name, ids in (marks or {}).items()}
+    m_marked = {name: set(ids) for name, ids in (measure_marks or {}).items()}
 
     def local(o: Observation) -> datetime:
         return o.observed_at.astimezone(STOCKHOLM)
@@ -1066,8 +1263,10 @@ def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
         "status_skal": (S, [o.status_reason or "" for o in obs]),
         "omrade": (S, [o.district_id or "" for o in obs]),
         "aktivitet": (S, [o.activity_id or "" for o in obs]),
+        "aktivitet_namn": (S, [acts.get(o.activity_id, o.activity_id or "") for o in obs]),
         "vandring_id": (I, [o.walk_id for o in obs]),
         "demo": (B, [bool(o.is_demo) for o in obs]),
+        **{name: (B, [o.id in ids for o in obs]) for name, ids in marked.items()},
     }, [_metric(shapely.Point(o.lon, o.lat)) for o in obs])
 
     ms = list(measures)
@@ -1091,6 +1290,7 @@ def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
         "iakttagelser": (S, [", ".join(str(i) for i in m.observation_ids) for m in ms]),
         "antal_iakttagelser": (I, [len(m.observation_ids) for m in ms]),
         "aktivitet": (S, [m.activity_id or "" for m in ms]),
+        "aktivitet_namn": (S, [acts.get(m.activity_id, m.activity_id or "") for m in ms]),
         "omrade": (S, [m.district_id or "" for m in ms]),
         "geometri": (S, [t(f"report.gpkg.{kind.get(g.geom_type, 'area')}", lang) for g in mg]),
         "langd_m": (F, [round(g.length, 2) if kind.get(g.geom_type) == "line" else None
@@ -1098,6 +1298,7 @@ def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
         "yta_m2": (F, [round(g.area, 2) if kind.get(g.geom_type) == "area" else None
                        for g in mg]),
         "demo": (B, [bool(m.is_demo) for m in ms]),
+        **{name: (B, [m.id in ids for m in ms]) for name, ids in m_marked.items()},
     }, mg)
 
     sp = list(spots)
@@ -1125,8 +1326,18 @@ def followup_gpkg(path: str | os.PathLike, observations: Sequence[Observation],
                                  (GPKG_LAYERS[2], spot_frame, "Polygon")):
             pyogrio.write_dataframe(df, tmp, layer=layer, driver="GPKG", use_arrow=True,
                                     geometry_type=gtype, promote_to_multi=False)
+        if summary:
+            rows = list(summary)
+            table = pd.DataFrame({
+                k: pd.Series(pa.array(v, type=typ), dtype=pd.ArrowDtype(typ)) for k, (typ, v) in {
+                    "nyckel": (S, [str(r[0]) for r in rows]), "namn": (S, [str(r[1]) for r in rows]),
+                    "antal": (I, [int(r[2]) for r in rows])}.items()})
+            pyogrio.write_dataframe(table, tmp, layer=SUMMARY_LAYER, driver="GPKG", use_arrow=True)
         os.replace(tmp, path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return {GPKG_LAYERS[0]: len(obs_frame), GPKG_LAYERS[1]: len(meas_frame),
-            GPKG_LAYERS[2]: len(spot_frame)}
+    written = {GPKG_LAYERS[0]: len(obs_frame), GPKG_LAYERS[1]: len(meas_frame),
+               GPKG_LAYERS[2]: len(spot_frame)}
+    if summary:
+        written[SUMMARY_LAYER] = len(summary)
+    return written

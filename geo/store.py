@@ -30,6 +30,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
@@ -417,6 +418,10 @@ status_change = Table(
     Column("actor", String(120), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("comment", Text, nullable=False, default=""),
+    # what moved an observation: the measure linked or changed (None: a person did), and the
+    # reason it was closed with
+    Column("measure_id", ForeignKey("measure.id", ondelete="SET NULL"), nullable=True),
+    Column("reason", Text, nullable=False, default="", server_default=""),
     CheckConstraint("entity IN ('observation', 'measure')", name="entity"),
     Index("ix_status_change_entity", "entity", "entity_id"),
 )
@@ -863,17 +868,44 @@ class Store:
     def set_observation_status(self, observation_id: int, new: str, actor: Actor,
                                comment: str = "", expected_version: int | None = None,
                                at: datetime | None = None,
-                               after_photo: PhotoLike | None = None) -> Observation:
-        """Move an observation to ``new`` and record who, when and why, with an "after" photo
-        when one is given (the follow-up's proof), all in one transaction."""
-        roles.require(actor, Action.CHANGE_STATUS)
-        with self._write() as conn:
-            self._change_status(conn, observation, "observation", workflow.check_observation_change,
-                                observation_id, new, actor, comment, expected_version, at)
-            if after_photo is not None:
-                conn.execute(insert(photo).values(
-                    **_photo_row(observation_id, after_photo, "after", at or _now())))
+                               after_photo: PhotoLike | None = None, reason: str = "") -> Observation:
+        """Move an observation to ``new`` by hand (triage or the follow-up meeting, see
+        :data:`geo.workflow.OBSERVATION_STEPS`) and record who, when and why, with an "after"
+        photo when one is given (the follow-up's proof), all in one transaction.  Statuses
+        that follow a measure are refused (``workflow.follows_measure``): link a measure."""
+        self.set_observation_statuses([observation_id], new, actor, comment=comment, reason=reason,
+                                      expected_versions={observation_id: expected_version}, at=at,
+                                      after_photo=after_photo)
         return self.observation(observation_id)
+
+    def set_observation_statuses(self, observation_ids: Iterable[int], new: str, actor: Actor, *,
+                                 comment: str = "", reason: str = "",
+                                 expected_versions: Mapping[int, int | None] | None = None,
+                                 at: datetime | None = None,
+                                 after_photo: PhotoLike | None = None) -> None:
+        """Triage after the walk: move one or many observations to ``new`` (assessed, closed
+        with a ``reason`` from :data:`geo.workflow.CLOSE_REASONS`, or reopened) in one
+        transaction: all of them or, when one is refused, none (:class:`Invalid` names its
+        ``id``).  ``expected_versions`` maps an id to the version the person saw."""
+        roles.require(actor, Action.CHANGE_STATUS)
+        ids = list(dict.fromkeys(observation_ids))
+        if not ids:
+            raise Invalid({"observation_ids": "workflow.nothing_chosen"})
+        if reason and reason not in workflow.CLOSE_REASONS:
+            raise Invalid({"reason": "workflow.unknown_reason"})
+        if reason == "other" and not comment.strip():
+            raise Invalid({"comment": "workflow.reason_required"})
+        versions = expected_versions or {}
+        now = at or _now()
+        with self._write() as conn:
+            for oid in ids:
+                try:
+                    self._change_status(conn, observation, "observation", workflow.check_observation_change,
+                                        oid, new, actor, comment, versions.get(oid), now, reason=reason)
+                except Invalid as e:
+                    raise Invalid(e.errors, **{**e.values, "id": oid}) from None
+            if after_photo is not None:
+                conn.execute(insert(photo), [_photo_row(oid, after_photo, "after", now) for oid in ids])
 
     def merge_observations(self, keep_id: int, other_ids: Iterable[int], actor: Actor) -> Observation:
         """The walk protocol: pins from several tablets that describe one spot become one.
@@ -921,6 +953,8 @@ class Store:
                 dict(entity="observation", entity_id=i, from_status=found[i].status,
                      to_status=found[i].status, actor=actor.label, at=now,
                      comment=f"sammanslagen med #{keep_id}") for i in others])
+            if moved:  # the kept pin now answers to those measures too
+                self._follow_measures(conn, [keep_id], actor, min(moved), now)
         return self.observation(keep_id)
 
     def set_protocol(self, observation_id: int, actor: Actor, *, expected_version: int,
@@ -1024,6 +1058,7 @@ class Store:
             conn.execute(insert(status_change).values(
                 entity="measure", entity_id=mid, from_status=None, to_status=str(draft.status),
                 actor=actor.label, at=now, comment=draft.status_reason))
+            self._follow_measures(conn, draft.observation_ids, actor, mid, now)
         return mid
 
     def _checked_measure(self, draft: MeasureDraft) -> str | None:
@@ -1072,15 +1107,20 @@ class Store:
                 version=measure.c.version + 1)).rowcount
             if not done:
                 raise Conflict("store.conflict", what="measure", id=measure_id)
+            moved = set()
             if "observation_ids" in changes:
                 conn.execute(delete(measure_observation).where(measure_observation.c.measure_id == measure_id))
                 if draft.observation_ids:
                     conn.execute(insert(measure_observation), [
                         {"measure_id": measure_id, "observation_id": o}
                         for o in sorted(set(draft.observation_ids))])
+                moved = set(old.observation_ids) ^ set(draft.observation_ids)  # linked or unlinked
+            now = _now()
             if status is not None and status != old.status:
                 self._change_status(conn, measure, "measure", workflow.check_measure_change,
-                                    measure_id, status, actor, comment, None, None)
+                                    measure_id, status, actor, comment, None, now)
+                moved |= set(draft.observation_ids)
+            self._follow_measures(conn, moved, actor, measure_id, now)
         return self.measure(measure_id)
 
     def measures(self, district_ids: Iterable[str] | None = None,
@@ -1107,47 +1147,76 @@ class Store:
 
     def set_measure_status(self, measure_id: int, new: str, actor: Actor, comment: str = "",
                            expected_version: int | None = None, at: datetime | None = None) -> Measure:
+        """Move a measure to ``new``; the observations it answers follow it
+        (:func:`geo.workflow.follow_measures`) in the same transaction."""
         roles.require(actor, Action.MANAGE_MEASURES)
-        self._set_status(measure, "measure", workflow.check_measure_change,
-                         measure_id, new, actor, comment, expected_version, at)
+        now = at or _now()
+        with self._write() as conn:
+            self._change_status(conn, measure, "measure", workflow.check_measure_change,
+                                measure_id, new, actor, comment, expected_version, now)
+            linked = conn.scalars(select(measure_observation.c.observation_id).where(
+                measure_observation.c.measure_id == measure_id)).all()
+            self._follow_measures(conn, linked, actor, measure_id, now)
         return self.measure(measure_id)
 
-    def _set_status(self, table: Table, entity: str, check, row_id: int, new: str, actor: Actor,
-                    comment: str, expected_version: int | None, at: datetime | None) -> None:
-        with self._write() as conn:
-            self._change_status(conn, table, entity, check, row_id, new, actor, comment,
-                                expected_version, at)
+    def _follow_measures(self, conn: Connection, observation_ids: Iterable[int], actor: Actor,
+                         measure_id: int, at: datetime) -> None:
+        """Move each observation to the status its measures give it
+        (:func:`geo.workflow.follow_measures`), step by step along the edges a measure takes,
+        each step with a history entry naming ``measure_id`` — inside the caller's
+        transaction.  Merged pins are left alone: the kept pin speaks for them."""
+        ids = sorted(set(observation_ids))
+        if not ids:
+            return
+        current = conn.execute(select(observation.c.id, observation.c.status).where(
+            observation.c.id.in_(ids), observation.c.merged_into.is_(None))
+            .order_by(observation.c.id).with_for_update()).all()
+        standing: dict[int, list[str]] = {}
+        for oid, status in conn.execute(
+                select(measure_observation.c.observation_id, measure.c.status)
+                .join(measure, measure.c.id == measure_observation.c.measure_id)
+                .where(measure_observation.c.observation_id.in_(ids))):
+            standing.setdefault(oid, []).append(status)
+        by_measure = partial(workflow.check_observation_change, by=workflow.MEASURE)
+        for oid, status in current:
+            for step in workflow.measure_steps(status, workflow.follow_measures(status, standing.get(oid, ()))):
+                self._change_status(conn, observation, "observation", by_measure, oid, step, actor, "",
+                                    None, at, measure_id=measure_id)
 
     @staticmethod
     def _change_status(conn: Connection, table: Table, entity: str, check, row_id: int, new: str,
                        actor: Actor, comment: str, expected_version: int | None,
-                       at: datetime | None) -> None:
+                       at: datetime | None, *, reason: str = "", measure_id: int | None = None) -> None:
         """The status change and its history entry, inside the caller's transaction.  The row
         is locked while it is read (PostgreSQL), so two people changing it at once are taken
-        one after the other and the history shows both changes, in order."""
+        one after the other and the history shows both changes, in order.  ``reason`` is a
+        closing reason's code (else the comment is the reason); ``measure_id`` the measure
+        that made the change."""
         row = conn.execute(select(table.c.status, table.c.version)
                            .where(table.c.id == row_id).with_for_update()).first()
         if row is None:
             raise NotFound("store.not_found", what=entity, id=row_id)
         if expected_version is not None and row.version != expected_version:
             raise Conflict("store.conflict", what=entity, id=row_id)
-        if errors := check(row.status, new, comment):
+        typed = isinstance(comment, str) and comment.strip()
+        if errors := check(row.status, new, comment if typed or not reason else reason):
             raise Invalid(errors, current=row.status, new=new)
         now = at or _now()
-        reason = comment.strip() if new in workflow.REASON_REQUIRED else ""
+        closing = new in workflow.REASON_REQUIRED
         conn.execute(update(table).where(table.c.id == row_id).values(
-            status=new, status_reason=reason, updated_at=now, version=row.version + 1))
+            status=new, status_reason=(reason or comment).strip() if closing else "", updated_at=now,
+            version=row.version + 1))
         conn.execute(insert(status_change).values(
             entity=entity, entity_id=row_id, from_status=row.status, to_status=new,
-            actor=actor.label, at=now, comment=comment.strip()))
+            actor=actor.label, at=now, comment=comment.strip(), measure_id=measure_id,
+            reason=reason if closing else ""))
 
     def histories(self, entity: str, entity_ids: Iterable[int]) -> list[StatusChange]:
         """The status histories of many rows at once (the follow-up's "resolved since")."""
         ids, out = list(entity_ids), []
         with self._read() as conn:
             for chunk in range(0, len(ids), 5000):
-                out += [StatusChange(r.id, r.entity, r.entity_id, r.from_status, r.to_status, r.actor,
-                                     r.at, r.comment) for r in conn.execute(
+                out += [_change(r) for r in conn.execute(
                     select(status_change).where(status_change.c.entity == entity,
                                                 status_change.c.entity_id.in_(ids[chunk:chunk + 5000]))
                     .order_by(status_change.c.at, status_change.c.id))]
@@ -1158,8 +1227,7 @@ class Store:
                                          status_change.c.entity_id == entity_id)
              .order_by(status_change.c.at, status_change.c.id))
         with self._read() as conn:
-            return [StatusChange(r.id, r.entity, r.entity_id, r.from_status, r.to_status,
-                                 r.actor, r.at, r.comment) for r in conn.execute(q)]
+            return [_change(r) for r in conn.execute(q)]
 
     def set_walk_status(self, walk_id: int, status: str, actor: Actor) -> Walk:
         """Open or close a walk (planner or admin).  After closing, participants can no
@@ -1483,6 +1551,11 @@ def _upsert(conn: Connection, table: Table, rows: list[dict]) -> None:
     for r in rows:
         if r["id"] in existing:
             conn.execute(update(table).where(pk == r["id"]).values(**r))
+
+
+def _change(r) -> StatusChange:
+    return StatusChange(r.id, r.entity, r.entity_id, r.from_status, r.to_status, r.actor, r.at,
+                        r.comment, r.measure_id, r.reason)
 
 
 def _walk(r) -> Walk:

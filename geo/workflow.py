@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from .model import DESCRIPTION_MAX, REASON_REQUIRED
@@ -18,15 +19,34 @@ from .model import ObservationStatus as O
 OPEN_OBSERVATION = frozenset({O.NEW, O.ASSESSED, O.MEASURE_PLANNED, O.IN_PROGRESS})
 DONE_OBSERVATION = frozenset({O.RESOLVED, O.VERIFIED})
 
-OBSERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
-    O.NEW: frozenset({O.ASSESSED, O.MEASURE_PLANNED, O.RESOLVED, O.CLOSED}),
-    O.ASSESSED: frozenset({O.MEASURE_PLANNED, O.RESOLVED, O.CLOSED, O.NEW}),
-    O.MEASURE_PLANNED: frozenset({O.IN_PROGRESS, O.RESOLVED, O.ASSESSED, O.CLOSED}),
-    O.IN_PROGRESS: frozenset({O.RESOLVED, O.MEASURE_PLANNED, O.CLOSED}),
-    O.RESOLVED: frozenset({O.VERIFIED, O.ASSESSED}),  # back to assessed = reopened
-    O.VERIFIED: frozenset({O.ASSESSED}),  # reopened at a follow-up
-    O.CLOSED: frozenset({O.ASSESSED}),  # reopened, with a reason
+# What moves an observation along an edge: a planner triaging after the walk, a measure that
+# answers it (the store follows the measure in the same transaction), or the follow-up meeting.
+TRIAGE, MEASURE, FOLLOW_UP = "triage", "measure", "follow_up"
+PEOPLE = frozenset({TRIAGE, FOLLOW_UP})  # what the interface may do by hand
+
+# The one state machine of an observation: each allowed edge with what may take it.
+OBSERVATION_STEPS: dict[tuple[str, str], frozenset[str]] = {
+    (O.NEW, O.ASSESSED): frozenset({TRIAGE}),
+    (O.NEW, O.CLOSED): frozenset({TRIAGE}),
+    (O.ASSESSED, O.CLOSED): frozenset({TRIAGE}),
+    (O.CLOSED, O.ASSESSED): frozenset({TRIAGE}),  # reopened, with a reason
+    (O.NEW, O.MEASURE_PLANNED): frozenset({MEASURE}),  # linked to a measure
+    (O.ASSESSED, O.MEASURE_PLANNED): frozenset({MEASURE}),
+    (O.MEASURE_PLANNED, O.IN_PROGRESS): frozenset({MEASURE}),  # the measure is started
+    (O.MEASURE_PLANNED, O.RESOLVED): frozenset({MEASURE}),  # ... or done at once
+    (O.MEASURE_PLANNED, O.ASSESSED): frozenset({MEASURE}),  # cancelled or unlinked
+    (O.IN_PROGRESS, O.RESOLVED): frozenset({MEASURE}),
+    (O.IN_PROGRESS, O.MEASURE_PLANNED): frozenset({MEASURE}),  # only a planned one is left
+    (O.IN_PROGRESS, O.ASSESSED): frozenset({MEASURE}),
+    (O.RESOLVED, O.IN_PROGRESS): frozenset({MEASURE}),  # the measure is taken up again
+    (O.RESOLVED, O.MEASURE_PLANNED): frozenset({MEASURE}),  # a further measure is linked
+    (O.RESOLVED, O.VERIFIED): frozenset({FOLLOW_UP}),  # seen on site at the follow-up
+    (O.RESOLVED, O.ASSESSED): frozenset({FOLLOW_UP, MEASURE}),  # reopened (reason) / unlinked
+    (O.VERIFIED, O.ASSESSED): frozenset({FOLLOW_UP}),  # reopened, with a reason
 }
+
+OBSERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    s.value: frozenset(b for (a, b) in OBSERVATION_STEPS if a == s) for s in O}
 
 MEASURE_TRANSITIONS: dict[str, frozenset[str]] = {
     M.PROPOSED: frozenset({M.DECIDED, M.CANCELLED}),
@@ -37,19 +57,24 @@ MEASURE_TRANSITIONS: dict[str, frozenset[str]] = {
     M.CANCELLED: frozenset({M.PROPOSED}),
 }
 
-# Leaving these states is a reopening and needs a reason too; so is sending a resolved
-# spot back to assessed (it turned out not to be resolved).
+# Why an observation is closed without a measure (stored as the code; the catalogue has the
+# words, ``close_reason.<code>``).  "other" needs a comment that says what.
+CLOSE_REASONS = ("duplicate", "not_physical", "felanmalan", "other_owner", "other")
+
 # Control characters a text may not hold (tab and line breaks are fine); the importers refuse
 # the same, so that whatever the forms store can be exported and imported back.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INT_MAX = 2**31 - 1  # an INTEGER column on PostgreSQL
 TITLE_MAX, RESPONSIBLE_NAME_MAX = 200, 120  # a measure's, as the planner's form allows
 
+# Leaving these states is a reopening and needs a reason; so is sending a resolved spot back
+# to assessed at the follow-up (it turned out not to be resolved).
 _REOPEN_FROM = {O.CLOSED, O.VERIFIED, M.CANCELLED, M.VERIFIED}
 _REOPENING = {(O.RESOLVED, O.ASSESSED)}
 
 
-def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: str) -> dict[str, str]:
+def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: str,
+           reason_needed: bool = True) -> dict[str, str]:
     if not isinstance(new, str) or new not in table:
         return {"status": "workflow.unknown_status"}
     if problem := text_problem(comment, DESCRIPTION_MAX):
@@ -59,14 +84,26 @@ def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: st
     if new not in table.get(current, frozenset()):
         return {"status": "workflow.not_allowed"}
     reopening = current in _REOPEN_FROM or (current, new) in _REOPENING
-    if (new in REASON_REQUIRED or reopening) and not comment.strip():
+    if reason_needed and (new in REASON_REQUIRED or reopening) and not comment.strip():
         return {"comment": "workflow.reason_required"}
     return {}
 
 
-def check_observation_change(current: str, new: str, comment: str = "") -> dict[str, str]:
-    """Problems with moving an observation from ``current`` to ``new``; empty when allowed."""
-    return _check(OBSERVATION_TRANSITIONS, current, new, comment)
+def check_observation_change(current: str, new: str, comment: str = "",
+                             by: frozenset[str] | str = PEOPLE) -> dict[str, str]:
+    """Problems with moving an observation from ``current`` to ``new``; empty when allowed.
+
+    ``by`` is what makes the change (:data:`PEOPLE` by default: triage or the follow-up
+    meeting).  An edge that only a measure takes is refused to people with
+    ``workflow.follows_measure``: link the observation to a measure instead.  A change made
+    by a measure needs no reason (its history names the measure)."""
+    by = frozenset({by}) if isinstance(by, str) else by
+    if errors := _check(OBSERVATION_TRANSITIONS, current, new, comment, reason_needed=by != {MEASURE}):
+        return errors
+    if not OBSERVATION_STEPS[(current, new)] & by:
+        return {"status": "workflow.follows_measure" if MEASURE in OBSERVATION_STEPS[(current, new)]
+                else "workflow.not_allowed"}
+    return {}
 
 
 def check_measure_change(current: str, new: str, comment: str = "") -> dict[str, str]:
@@ -74,7 +111,52 @@ def check_measure_change(current: str, new: str, comment: str = "") -> dict[str,
     return _check(MEASURE_TRANSITIONS, current, new, comment)
 
 
-# --- validation of drafts: one set of rules for the pin form, the measure form and imports ---
+def next_statuses(current: str, by: frozenset[str] | str = PEOPLE) -> list[str]:
+    """The statuses an observation may move to from ``current`` by ``by``, in the order of
+    :class:`~geo.model.ObservationStatus` (what a form offers)."""
+    by = frozenset({by}) if isinstance(by, str) else by
+    return [s.value for s in O if (current, s.value) in OBSERVATION_STEPS
+            and OBSERVATION_STEPS[(current, s.value)] & by]
+
+
+def follow_measures(current: str, measure_statuses: Iterable[str]) -> str:
+    """The status an observation takes from the measures that answer it, after one of them
+    was linked, unlinked or changed its status.
+
+    A measure in progress makes it *in progress*; otherwise a proposed or decided one makes
+    it *measure planned*; when every measure still standing is done (or verified) it is
+    *resolved*; when none stands (all cancelled or unlinked) a planned or started spot goes
+    back to *assessed*.  Verified and closed spots are the decisions of people and stay as
+    they are (reopen them first)."""
+    if current in (O.VERIFIED, O.CLOSED):
+        return current
+    standing = {str(s) for s in measure_statuses} - {M.CANCELLED}
+    if M.IN_PROGRESS in standing:
+        return O.IN_PROGRESS
+    if standing & {M.PROPOSED, M.DECIDED}:
+        return O.MEASURE_PLANNED
+    if standing:
+        return O.RESOLVED
+    return O.ASSESSED if current in (O.MEASURE_PLANNED, O.IN_PROGRESS, O.RESOLVED) else current
+
+
+def measure_steps(current: str, target: str) -> list[str]:
+    """The statuses an observation passes from ``current`` to ``target`` (``target``
+    included, ``current`` not) along the edges a measure takes; each gets its history entry."""
+    chain = path({a: frozenset(b for (x, b), by in OBSERVATION_STEPS.items() if x == a and MEASURE in by)
+                  for a in OBSERVATION_TRANSITIONS}, current, target)
+    return chain[1:]
+
+
+def mermaid() -> str:
+    """The observation's state machine as a Mermaid state diagram (the README shows it; a
+    test checks that the README's copy is this one)."""
+    lines = ["stateDiagram-v2", "    [*] --> new"]
+    for (a, b), by in OBSERVATION_STEPS.items():
+        lines.append(f"    {a} --> {b}: {' / '.join(sorted(by))}")
+    return "\n".join(lines)
+
+
 def validate_observation(draft, categories: set[str], activities: set[str]) -> dict[str, str]:
     """Problems with an :class:`~geo.model.ObservationDraft`, as ``{field: message key}``."""
     from .crs import in_sweden

@@ -1,6 +1,7 @@
-"""The follow-up meeting: what is new since the last meeting, what was resolved, what is
-overdue and what waits for a decision; verify or reopen spots; the re-walk; what each
-promise achieved; and the meeting's reports."""
+"""The follow-up meeting: the meeting's figures and what the promise achieved (at the top),
+then what is new since the last meeting, what was resolved, what is overdue, what waits for a
+decision and the safe places (guldkorn); verify or reopen spots; the re-walk; and the
+meeting's reports.  Every figure comes from one tally (geo.followup.meeting_tally)."""
 
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -8,19 +9,12 @@ from types import SimpleNamespace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import followup, hotspots
+from geo import followup
 from geo.plannermap import planner_map
-from geo.progress import promise_progress
 from geo.roles import Action
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
-from ui.followup import (
-    progress_table,
-    report_downloads,
-    rewalk_panel,
-    table,
-    verify_panel,
-)
+from ui.followup import FLASH, glance, headline, report_downloads, rewalk_panel, table, verify_panel
 from ui.mapdata import district_rows
 from ui.tables import measure_frame, observation_frame
 
@@ -30,9 +24,8 @@ cat = the_catalog()
 districts = the_districts()
 st.title(tr("followup.heading"))
 demo_banner()
-if message := st.session_state.pop("fu_flash", None):
-    district_rows.clear()  # the decision shows at once in the figures and lists
-    st.success(message, icon=":material/check_circle:")
+if FLASH in st.session_state:  # a decision was saved: it shows at once in the figures and lists
+    district_rows.clear()
 
 munis = [m for m in cat.municipalities if districts.top_level(m.id)]
 c1, c2, c3 = st.columns([1, 2, 1])
@@ -57,50 +50,51 @@ def rows(district_ids):
 
 
 observations, measures, walks = rows([district.id] if district else tops)
-history = store.histories("observation", [o.id for o in observations])
-selection = followup.since_last_meeting(observations, measures, history, last_meeting=last, today=today,
-                                        positive_categories={c.id for c in cat.categories if c.positive})
+history = (store.histories("observation", [o.id for o in observations])
+           + store.histories("measure", [m.id for m in measures]))
+tally = followup.meeting_tally(observations, measures, walks, history, catalog=cat, last_meeting=last,
+                               today=today, municipality_id=muni.id, districts=districts,
+                               district_ids=[district.id] if district else None)
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(tr("followup.new"), len(selection.new))
-m2.metric(tr("followup.resolved"), len(selection.resolved))
-m3.metric(tr("followup.overdue_measures"), len(selection.overdue))
-m4.metric(tr("followup.waiting"), len(selection.undecided) + len(selection.proposed))
+headline(tally)
+glance(tally, cat, {d.id: d.name for d in districts})
 
 st_folium(planner_map(districts, shown_on_map, observations=observations, measures=measures, walks=walks,
                       categories=list(cat.categories), measure_types=list(cat.measure_types), lang=lang()),
           key=f"fu-map-{area.id}", height=460, use_container_width=True, returned_objects=[])
 st.caption(tr("followup.map_help"))
 
-tabs = st.tabs([tr("followup.new"), tr("followup.resolved"), tr("followup.overdue_measures"),
-                tr("followup.waiting"), tr("followup.verify_tab"), tr("followup.rewalk"),
-                tr("followup.progress"), tr("followup.reports")])
-with tabs[0]:
-    table(observation_frame(selection.new, cat), tr("followup.none"), "fu_new")
-with tabs[1]:
-    table(observation_frame(selection.resolved, cat), tr("followup.none"), "fu_resolved")
-with tabs[2]:
-    table(measure_frame(selection.overdue, cat), tr("followup.none"), "fu_overdue")
-with tabs[3]:
-    st.caption(tr("followup.undecided"))
-    table(observation_frame(selection.undecided, cat), tr("followup.none"), "fu_undecided")
-    st.caption(tr("followup.proposed"))
-    table(measure_frame(selection.proposed, cat), tr("followup.none"), "fu_proposed")
-with tabs[4]:
-    # resolved spots wait for the meeting's verification: they come first, newest first
-    order = {"resolved": 0, "closed": 1, "verified": 2}
-    verify_panel(store, actor, sorted((o for o in reversed(followup.kept(observations)) if o.status in order),
-                                      key=lambda o: order[o.status]), cat)
-with tabs[5]:
+# A navigation that keeps its choice over a rerun: saving a decision stays on the verify view.
+to_verify = followup.verify_order(tally.observations)
+figures = tally.figures()
+views = {"new": ("followup.new", figures["new"]), "resolved": ("followup.resolved", figures["resolved"]),
+         "overdue": ("followup.overdue_measures", figures["overdue"]),
+         "waiting": ("followup.waiting", figures["waiting"]), "guldkorn": ("followup.guldkorn", figures["guldkorn"]),
+         "verify": ("followup.verify_tab", sum(o.status == "resolved" for o in to_verify)),
+         "rewalk": ("followup.rewalk", None), "reports": ("followup.reports", None)}
+names = {v: tr(key) + ("" if n is None else f" ({n})") for v, (key, n) in views.items()}  # words made now
+st.session_state.setdefault("fu_view", "new")
+view = st.segmented_control(tr("followup.view"), list(views), key="fu_view", required=True, format_func=names.get)
+if view == "new":
+    table(observation_frame(tally.new, cat), tr("followup.none"), "fu_new")
+elif view == "resolved":
+    table(observation_frame(tally.resolved, cat), tr("followup.none"), "fu_resolved")
+elif view == "overdue":
+    table(measure_frame(tally.overdue, cat, today), tr("followup.none"), "fu_overdue")
+elif view == "waiting":
+    st.caption(tr("followup.waiting_help"))
+    st.markdown(f"**{tr('followup.undecided')}**")
+    table(observation_frame(tally.undecided, cat), tr("followup.none"), "fu_undecided")
+    st.markdown(f"**{tr('followup.proposed')}**")
+    table(measure_frame(tally.proposed, cat, today), tr("followup.none"), "fu_proposed")
+elif view == "guldkorn":
+    st.markdown(f"**{tr('followup.guldkorn_heading')}**")
+    st.caption(tr("followup.guldkorn_help"))
+    table(observation_frame(tally.guldkorn, cat), tr("followup.none"), "fu_guldkorn")
+elif view == "verify":
+    verify_panel(store, actor, to_verify, cat)
+elif view == "rewalk":
     rewalk_panel(walks, observations, cat)
-everything = rows(tops)  # the promise's progress is the whole municipality's
-progress = [promise_progress(cat, *everything, medborgarlofte_id=ml.id, today=today, districts=districts)
-            for ml in cat.medborgarloften if ml.municipality_id == muni.id]
-with tabs[6]:
-    names = {d.id: d.name for d in districts}
-    for report in progress:
-        progress_table(report, names)
-with tabs[7]:
+else:
     st.caption(tr("followup.reports_help"))
-    report_downloads(store, selection, followup.kept(observations), measures, hotspots.hot_spots(observations),
-                     progress, cat, area, shown_on_map, last, today)
+    report_downloads(store, tally, cat, area, shown_on_map)

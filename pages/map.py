@@ -19,11 +19,13 @@ from geo.roles import Action, allowed
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
 from ui.mapdata import district_rows
+from ui.triage import triage_bar
 from ui.planner import (
     EDIT,
     PLAN,
     SELECTED,
     details,
+    edit,
     filter_controls,
     measure_form,
     measure_table,
@@ -90,7 +92,9 @@ with left:
     out = st_folium(m, key=f"planner-{district.id}", height=620, use_container_width=True,
                     returned_objects=["last_object_clicked", "last_active_drawing"],
                     feature_group_to_add=ring, center=focus, zoom=18 if focus else None)
-    st.caption(f"{tr('planner.shown', n=len(observations), total=len(everything), spots=len(spots), m=len(measures))}"
+    positive = cat.positive_ids()
+    safe = sum(o.category in positive for o in observations)  # shown, but in no hot spot
+    st.caption(f"{tr('planner.shown', n=len(observations), total=len(everything), safe=safe, spots=len(spots), m=len(measures))}"
                f" · {district.attribution}")
 
 seen = st.session_state.setdefault("map_seen", {})
@@ -128,7 +132,9 @@ tab_obs, tab_spots, tab_measures = st.tabs([tr("map.table"), tr("map.hot_spots")
 chosen_row = chosen_spot = chosen_measure = None
 with tab_obs:
     if observations:
-        chosen_row = observation_table(observations, cat, {w.id: w for w in walks})
+        chosen_rows = observation_table(observations, cat, {w.id: w for w in walks})
+        chosen_row = chosen_rows[0] if chosen_rows else None
+        triage_bar(store, actor, chosen_rows, measures, cat, key="map-triage", flash="map_flash")
     else:
         st.info(tr("app.no_data"))
 with tab_spots:
@@ -144,9 +150,7 @@ with tab_measures:
         st.caption(tr("planner.no_measures"))
     if chosen_measure is not None and may_plan and st.button(
             tr("planner.edit_measure_n", id=chosen_measure.id), key="edit_measure", icon=":material/edit:"):
-        st.session_state[EDIT] = chosen_measure.id
-        st.session_state.pop(PLAN, None)
-        st.rerun()
+        edit(chosen_measure.id)
 
 # a row chosen in a table (only when the choice is new: the map's clicks choose too)
 if chosen_row is not None and seen.get("row") != chosen_row.id:

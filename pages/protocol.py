@@ -5,6 +5,7 @@ Go through the walk's pins: merge the ones from several tablets that describe th
 a deadline, and download the protocol as a PDF for the participants and the owners.
 """
 
+import hashlib
 from datetime import date
 
 import pandas as pd
@@ -19,6 +20,8 @@ from geo.safe import markdown_text
 from geo.store import Conflict, Invalid, ProtocolChange, StoreError
 from ui.auth import require
 from ui.common import get_store, lang, the_catalog, tr
+from ui.planner import EDIT, PLAN, measure_form, status_label
+from ui.triage import triage_bar
 
 actor = require(Action.CHANGE_STATUS)
 store = get_store()
@@ -74,29 +77,35 @@ with st.expander(tr("protocol.merge_by_hand")):
             st.session_state["protocol_flash"] = tr("protocol.merged", n=len(chosen), id=chosen[0])
             st.rerun()
 
-# --- the protocol ------------------------------------------------------------------------------
+# --- the protocol: who acts, how urgently, by when; and triage of the chosen points -----------
 st.subheader(tr("protocol.points"))
+st.caption(tr("protocol.points_help"))
 ordered = route_order(observations, walk.route)
 responsibles = [r.value for r in Responsible]
 resp_label = {r: tr(f"responsible.{r}") for r in responsibles}
 prio_label = {p: tr(f"protocol.priority_{p}") for p in (1, 2, 3)}
 frame = pd.DataFrame({
+    "chosen": [False] * len(ordered),
     "nr": range(1, len(ordered) + 1),
     "id": [o.id for o in ordered],
     "category": [labels.get(o.category, o.category) for o in ordered],
     "flagged": [o.flagged_by for o in ordered],
     "feeling": [o.feeling for o in ordered],
     "text": [o.description for o in ordered],
+    "status": [status_label(o) for o in ordered],
     "responsible": [resp_label.get(o.responsible) for o in ordered],
     "priority": [prio_label.get(o.priority) for o in ordered],
     "due": [o.due for o in ordered],
 })
-edited = st.data_editor(frame, hide_index=True, width="stretch", key=f"protocol_table_{walk.id}",
-                        disabled=["nr", "id", "category", "flagged", "feeling", "text"], column_config={
+state = "-".join(f"{o.id}.{o.version}" for o in ordered)  # a saved change starts a fresh table
+edited = st.data_editor(frame, hide_index=True, width="stretch", placeholder="–",
+                        key=f"protocol_table_{walk.id}_{hashlib.sha1(state.encode()).hexdigest()[:12]}",
+                        disabled=["nr", "id", "category", "flagged", "feeling", "text", "status"], column_config={
+                            "chosen": st.column_config.CheckboxColumn(tr("protocol.choose_row"), width="small"),
                             "nr": st.column_config.NumberColumn(tr("protocol.nr"), width="small"),
                             "id": st.column_config.NumberColumn("#", width="small"),
                             "category": tr("map.category"), "flagged": tr("protocol.flagged"),
-                            "feeling": tr("map.feeling"), "text": tr("protocol.texts"),
+                            "feeling": tr("map.feeling"), "text": tr("protocol.texts"), "status": tr("map.status"),
                             "responsible": st.column_config.SelectboxColumn(
                                 tr("map.responsible"), options=list(resp_label.values())),
                             "priority": st.column_config.SelectboxColumn(
@@ -118,6 +127,13 @@ if st.button(tr("protocol.save"), type="primary", key="protocol_save", icon=":ma
     else:
         st.session_state["protocol_flash"] = tr("protocol.saved", n=len(changes))
         st.rerun()
+
+st.subheader(tr("triage.heading"))
+measures = store.measures(district_ids=store.districts().family(walk.district_id))
+triage_bar(store, actor, [by_obs[int(r.id)] for r in edited.itertuples() if r.chosen], measures, cat,
+           key="protocol-triage", flash="protocol_flash")
+if PLAN in st.session_state or EDIT in st.session_state:
+    measure_form(store, actor, cat, observations, None, flash="protocol_flash")
 
 rows = protocol_rows(walk, observations, categories, lang())
 district = store.districts().get(walk.district_id)

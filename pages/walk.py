@@ -5,6 +5,7 @@ sends them here with ``st.session_state["walk_id"]``).  A tap on the map (or "HÃ
 places a pin and opens the pin form (:mod:`ui.pinform`); a tap on a pin opens it.  The map is
 a fragment that reruns every few seconds, so other people's pins arrive without a reload; only
 the pins are sent again, so the map keeps its zoom.  The rules live in :mod:`geo.capture`.
+A closed walk shows a participant what became of their pins (:mod:`ui.outcomes`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from geo.walks import ordered as ordered_walks
 from ui.auth import current_actor, require
 from ui.common import get_store, lang, last_good, offline, the_catalog, tr
 from ui.geolocate import GpsError, here_button
+from ui.outcomes import participant_outcomes
 from ui.pinform import (
     FLASH,
     MOVING,
@@ -183,7 +185,10 @@ def live_map() -> None:
 # browser would then draw the map afresh and lose the person's zoom.
 st.fragment(live_map, run_every=REFRESH_S)()
 
-pin_list(store, actor, walk, categories)
+if walk.status == WalkStatus.CLOSED and not actor.is_planner:
+    participant_outcomes(actor, walk, the_catalog())
+else:
+    pin_list(store, actor, walk, categories)
 
 if PENDING in st.session_state and can_add:
     new_pin_dialog(store, actor, walk, categories, district_name)

@@ -1,27 +1,35 @@
-"""The follow-up page's panels: the meeting's lists, verifying or reopening a spot with its
-before and after photos, the re-walk, and the promise's progress.
+"""The follow-up page's panels: the meeting's figures, the promise at a glance (figures, a
+chart and a table per activity), verifying or reopening a spot with its before and after
+photos, the re-walk, and the meeting's reports.
 
-The selections are :mod:`geo.followup` and :mod:`geo.progress`; the store saves.  User text
-reaches the page through dataframes (shown as text) or :func:`geo.safe.markdown_text`.
+Every figure comes from one :class:`geo.followup.MeetingTally` (:mod:`geo.meeting` turns it
+into words and documents); the store saves.  User text reaches the page through dataframes
+(shown as text) or :func:`geo.safe.markdown_text`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
+from geo import meeting
 from geo.catalog import Catalog
-from geo.followup import rewalk_comparison
+from geo.followup import MeetingTally, next_to_verify, rewalk_comparison
 from geo.i18n import local_time
-from geo.model import Actor, Measure, Observation, Walk
+from geo.model import Actor, Observation, ObservationStatus, Walk
 from geo.progress import ProgressReport
+from geo.reports import CHART_SERIES
 from geo.roles import Forbidden
 from geo.safe import markdown_text
 from geo.store import Invalid, Store, StoreError
+from geo.workflow import FOLLOW_UP, next_statuses
 from ui.common import lang, tr
 from ui.pinform import cleaned_photo
+from ui.tables import EMPTY
+
+FLASH, NEXT_SPOT = "fu_flash", "fu_next_spot"
 
 
 def table(frame: pd.DataFrame, empty: str, key: str) -> None:
@@ -31,17 +39,32 @@ def table(frame: pd.DataFrame, empty: str, key: str) -> None:
         st.dataframe(frame, hide_index=True, width="stretch", key=key)
 
 
+def headline(tally: MeetingTally) -> None:
+    """The meeting's figures (:data:`geo.meeting.HEADLINE`), as the PDF's summary counts them."""
+    helps = {"waiting": tr("followup.waiting_help"), "guldkorn": tr("followup.guldkorn_help")}
+    rows = meeting.figure_rows(tally, lang(), meeting.HEADLINE)
+    for column, (key, label, value) in zip(st.columns(len(rows)), rows, strict=True):
+        column.metric(label, value, help=helps.get(key))
+
+
 def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], catalog: Catalog) -> None:
     """Choose a spot; see before and after photos side by side; verify it or reopen it with a
-    comment and an "after" photo (saved with the status change, in one transaction)."""
+    comment and an "after" photo (saved with the status change, in one transaction).  After
+    a saved decision the next resolved spot is shown (:func:`geo.followup.next_to_verify`)."""
+    if message := st.session_state.pop(FLASH, None):
+        st.success(message, icon=":material/check_circle:")
     if not candidates:
         st.caption(tr("followup.nothing_to_verify"))
         return
     labels = {c.id: c.label(lang()) for c in catalog.categories}
     by_id = {o.id: o for o in candidates}
-    oid = st.selectbox(tr("followup.spot"), list(by_id), key="fu_spot", format_func=lambda i: (
-        f"#{i} {labels.get(by_id[i].category, '')} · {tr(f'status.observation.{by_id[i].status}')} · "
-        f"{by_id[i].description[:50]}"))
+    if (following := st.session_state.pop(NEXT_SPOT, None)) in by_id:
+        st.session_state["fu_spot"] = following  # before the selectbox is made
+    waiting = sum(o.status == ObservationStatus.RESOLVED for o in candidates)
+    st.caption(tr("followup.to_verify", n=waiting))
+    names = {i: f"#{i} {labels.get(o.category, '')} · {tr(f'status.observation.{o.status}')} · {o.description[:50]}"
+             for i, o in by_id.items()}  # words made in the run, not when the widget is read
+    oid = st.selectbox(tr("followup.spot"), list(by_id), key="fu_spot", format_func=names.get)
     o = by_id[oid]
     if o.description:
         st.markdown(markdown_text(o.description))
@@ -55,7 +78,8 @@ def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], 
         else:
             column.caption(tr("followup.no_photo"))
     actions = {"verified": tr("followup.verify"), "assessed": tr("followup.reopen")}
-    possible = [a for a in actions if a != o.status]
+    steps = next_statuses(o.status, by=FOLLOW_UP)  # what the follow-up meeting may do here
+    possible = [a for a in actions if a in steps]
     key = f"fu-{o.id}-{o.version}"
     action = st.radio(tr("followup.action"), possible, format_func=actions.get, horizontal=True, key=f"{key}-act")
     comment = st.text_input(tr("followup.comment"), key=f"{key}-comment", max_chars=500,
@@ -76,7 +100,8 @@ def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], 
         except (StoreError, Forbidden) as e:
             st.error(tr(getattr(e, "key", "store.invalid"), **getattr(e, "values", {})), icon=":material/error:")
         else:
-            st.session_state["fu_flash"] = tr("followup.saved", id=o.id, status=tr(f"status.observation.{action}"))
+            st.session_state[FLASH] = tr("followup.saved", id=o.id, status=tr(f"status.observation.{action}"))
+            st.session_state[NEXT_SPOT] = next_to_verify(candidates, o.id)
             st.rerun()
 
 
@@ -102,95 +127,125 @@ def rewalk_panel(walks: Sequence[Walk], observations: Sequence[Observation], cat
         tr("map.category"): [labels.get(r.category, r.category) for r in rows],
         tr("followup.feeling_then"): [r.feeling for r in rows],
         tr("followup.flagged_again"): [tr("followup.yes") if r.flagged_again else tr("followup.no") for r in rows],
-        tr("followup.feeling_now"): [None if r.later_mean is None else round(r.later_mean, 1) for r in rows],
-        tr("followup.change"): [None if r.change is None else round(r.change, 1) for r in rows],
+        tr("followup.feeling_now"): [number(r.later_mean) for r in rows],
+        tr("followup.change"): [number(r.change, sign=True) for r in rows],
     }), tr("followup.no_rewalk"), "fu_rewalk")
 
 
-def progress_table(report: ProgressReport, district_names: dict[str | None, str]) -> None:
-    """The promise's progress: per activity in total, and per district under it."""
-    def row(r, f) -> dict:
-        return {tr("followup.activity"): f"{r.number} {r.text[:90]}", tr("followup.linked"): f.observations,
-                tr("followup.resolved_share"): None if f.resolved_share is None else f"{round(100 * f.resolved_share)} %",
-                tr("followup.planned"): f.measures_planned, tr("followup.in_progress"): f.measures_in_progress,
-                tr("followup.done"): f.measures_done, tr("followup.overdue"): f.measures_overdue,
-                tr("followup.walks"): f.walks}
-
-    st.markdown(f"**{markdown_text(report.title)}** · {report.period_start} – {report.period_end}")
-    st.dataframe(pd.DataFrame([row(r, r.total) for r in (*report.activities, report.total)]),
-                 hide_index=True, width="stretch", key=f"fu_progress_{report.medborgarlofte_id}")
-    with st.expander(tr("followup.per_district")):
-        for district_id, figures in report.total.by_district:
-            st.markdown(f"**{markdown_text(district_names.get(district_id, tr('followup.elsewhere')))}**")
-            st.dataframe(pd.DataFrame([row(r, r.district(district_id)) for r in report.activities]),
-                         hide_index=True, width="stretch", key=f"fu_pd_{report.medborgarlofte_id}_{district_id}")
+def number(value: float | None, sign: bool = False) -> str:
+    """A figure with one decimal as text ("2,5" in Swedish, "+1,0" with ``sign``), "–" for none."""
+    if value is None:
+        return EMPTY
+    text = f"{value:+.1f}" if sign else f"{value:.1f}"
+    text = text.replace("-", "−")
+    return text.replace(".", ",") if lang() == "sv" else text
 
 
-def report_downloads(store: Store, selection, observations: Sequence[Observation], measures: Sequence[Measure],
-                     spots, progress: Sequence[ProgressReport], catalog: Catalog, district, map_ids,
-                     last_meeting, today) -> None:
-    """The meeting's PDF, the Excel action list and the GeoPackage, each made when its
-    button is pressed (not on every rerun).  ``district`` names what the reports cover (a
-    district or a whole municipality: ``id`` and ``name``); ``map_ids`` the districts drawn."""
-    from geo import reports
-    from geo.progress import is_overdue
+def share(value: float | None) -> str:
+    return EMPTY if value is None else f"{round(100 * value)} %"
 
-    labels = {c.id: c.label(lang()) for c in catalog.categories}
-    types = {t.id: t.label(lang()) for t in catalog.measure_types}
 
-    def obs_row(o: Observation, when) -> reports.ItemRow:
-        return reports.ItemRow(ref=f"I {o.id}", what=labels.get(o.category, o.category), place=district.name,
-                               status=tr(f"status.observation.{o.status}"), when=when, note=o.description)
+def progress_frame(rows) -> pd.DataFrame:
+    """The promise's table (:func:`geo.meeting.progress_rows`) for the page: no id, no None."""
+    return pd.DataFrame([{
+        tr("followup.activity"): r.label, tr("followup.linked"): r.observations,
+        tr("report.col.resolved"): r.resolved, tr("followup.resolved_share"): share(r.resolved_share),
+        tr("followup.planned"): r.measures_planned, tr("followup.in_progress"): r.measures_in_progress,
+        tr("followup.done"): r.measures_done, tr("followup.overdue"): r.measures_overdue,
+        tr("followup.walks"): r.walks} for r in rows])
 
-    def measure_row(m: Measure) -> reports.ItemRow:
-        return reports.ItemRow(ref=f"Å {m.id}", what=m.title, place=types.get(m.type, m.type),
-                               status=tr(f"status.measure.{m.status}"), when=m.due,
-                               responsible=tr(f"responsible.{m.responsible}")
-                               + (f" – {m.responsible_name}" if m.responsible_name else ""))
 
-    def meeting() -> bytes:
-        rows = [reports.ProgressRow(label=f"{r.number} {r.text}".strip(), observations=r.total.observations,
-                                    measures_planned=r.total.measures_planned,
-                                    measures_in_progress=r.total.measures_in_progress,
-                                    measures_done=r.total.measures_done, resolved_share=r.total.resolved_share,
-                                    measures_overdue=r.total.measures_overdue, walks=r.total.walks,
-                                    level=0 if r.kind == "medborgarlofte" else 2)
-                for p in progress for r in (*p.activities, p.total)]
-        decisions = [tr("followup.decide_measure", id=m.id, title=m.title) for m in selection.proposed] + [
-            tr("followup.decide_overdue", id=m.id, title=m.title) for m in selection.overdue]
-        if selection.undecided:
-            decisions.append(tr("followup.decide_undecided", n=len(selection.undecided)))
-        return reports.meeting_pdf(reports.MeetingReport(
-            title=tr("followup.report_title", district=district.name), last_meeting=last_meeting, meeting=today,
-            districts=(district.name,),
-            map_png=reports.map_image(store.districts(), map_ids, observations, measures, spots=spots),
-            new=tuple(obs_row(o, o.observed_at.date()) for o in selection.new),
-            resolved=tuple(obs_row(o, o.updated_at.date()) for o in selection.resolved),
-            overdue=tuple(measure_row(m) for m in selection.overdue),
-            waiting=tuple(measure_row(m) for m in selection.proposed),
-            progress=tuple(rows), decisions=tuple(decisions),
-            promise=" · ".join(p.title for p in progress),
-            progress_period=" · ".join(f"{p.period_start} – {p.period_end}" for p in progress)))
+def chart(progress: Sequence[ProgressReport], catalog: Catalog) -> None:
+    """Bars per activity with something to report, the same figures and colours as the PDF's
+    chart (:func:`geo.reports.activity_chart`); Streamlit serves the chart library itself."""
+    rows = meeting.chart_rows(progress, catalog, lang())
+    if not rows:
+        st.caption(tr("followup.nothing_in_period"))
+        return
+    names = [tr(f"report.chart.{key}") for key, _ in CHART_SERIES]
+    frame = pd.DataFrame({tr("followup.activity"): [r.label for r in rows],
+                          **{n: [getattr(r, key) or 0 for r in rows] for n, (key, _) in zip(names, CHART_SERIES)}})
+    st.bar_chart(frame, x=tr("followup.activity"), y=names, color=[c for _, c in CHART_SERIES],
+                 horizontal=True, stack=False, sort=False, x_label="", y_label="",
+                 height=120 + 110 * len(rows))
+
+
+def glance(tally: MeetingTally, catalog: Catalog, district_names: Mapping[str | None, str]) -> None:
+    """What did the promise achieve: for the chosen period (since the last meeting, or the
+    promise's own), each medborgarlöfte's headline figures, the chart per activity and the
+    table, activities with nothing to report hidden unless asked for."""
+    st.subheader(tr("followup.achieved"))
+    st.session_state.setdefault("fu_period", "since")
+    periods = {"since": tr("followup.since_meeting"), "promise": tr("followup.promise_period")}
+    period = st.segmented_control(tr("followup.period"), list(periods), key="fu_period", required=True,
+                                  format_func=periods.get)
+    progress = tally.since if period == "since" else tally.promise
+    if not progress:
+        st.caption(tr("followup.nothing_in_period"))
+        return
+    for report in progress:
+        f = report.total.total
+        if f.empty():  # a medborgarlöfte with nothing in the period: its row in the table says so
+            continue
+        st.markdown(f"**{markdown_text(report.title)}** · {report.period_start} – {report.period_end}")
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric(tr("report.chart.observations"), f.observations)
+        m2.metric(tr("report.col.resolved"), f.resolved, help=tr("followup.resolved_share") + ": " + share(f.resolved_share))
+        m3.metric(tr("followup.measures_done"), f.measures_done)
+        m4.metric(tr("followup.walks"), f.walks)
+    chart(progress, catalog)
+    st.caption(tr("followup.chart_help"))
+    show_empty = st.toggle(tr("followup.show_empty"), key="fu_show_empty")
+    rows, hidden = meeting.progress_rows(progress, catalog, lang(), show_empty=show_empty)
+    st.dataframe(progress_frame(rows), hide_index=True, width="stretch", key=f"fu_progress_{period}")
+    if hidden:
+        st.caption(tr("followup.hidden_rows", n=hidden))
+    districts = [d for d, _f in progress[0].total.by_district]
+    if len(districts) > 1:
+        with st.expander(tr("followup.per_district")):
+            for district_id in districts:
+                st.markdown(f"**{markdown_text(district_names.get(district_id, tr('followup.elsewhere')))}**")
+                part = meeting.progress_rows([_only(report, district_id) for report in progress], catalog,
+                                             lang(), show_empty=show_empty, totals=False)[0]
+                if part:
+                    st.dataframe(progress_frame(part), hide_index=True, width="stretch",
+                                 key=f"fu_pd_{period}_{district_id}")
+                else:
+                    st.caption(tr("followup.nothing_in_period"))
+
+
+def _only(report: ProgressReport, district_id: str | None) -> ProgressReport:
+    """``report`` with each activity's total replaced by one district's figures."""
+    from dataclasses import replace
+
+    return replace(report, activities=tuple(replace(a, total=a.district(district_id)) for a in report.activities))
+
+
+def report_downloads(store: Store, tally: MeetingTally, catalog: Catalog, area, map_ids) -> None:
+    """The meeting's PDF, the Excel action list and the GeoPackage, each made from the tally
+    (:mod:`geo.meeting`) in the page's language when its button is pressed (not on every
+    rerun).  ``area`` names what the reports cover (a district or a whole municipality:
+    ``id`` and ``name``); ``map_ids`` the districts drawn."""
+    from geo import hotspots
+
+    language = lang()
+
+    def spots():
+        return hotspots.hot_spots(tally.observations, positive_categories=catalog.positive_ids())
+
+    def pdf() -> bytes:
+        return meeting.meeting_pdf(tally, catalog, store.districts(), area_name=area.name, map_ids=map_ids,
+                                   spots=spots(), lang=language)
 
     def actions() -> bytes:
-        return reports.action_list_xlsx([reports.ActionRow(
-            id=m.id, type=types.get(m.type, m.type), title=m.title, status=tr(f"status.measure.{m.status}"),
-            responsible=tr(f"responsible.{m.responsible}"), who=m.responsible_name, due=m.due, cost=m.cost_sek,
-            observations=m.observation_ids, activity=m.activity_id or "", overdue=is_overdue(m, today))
-            for m in measures])
+        return meeting.action_list_xlsx(tally, catalog, area_name=area.name, lang=language)
 
     def layers() -> bytes:
-        import tempfile
-        from pathlib import Path
+        return meeting.followup_gpkg_bytes(tally, catalog, spots=spots(), lang=language)
 
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "uppfoljning.gpkg"
-            reports.followup_gpkg(path, observations, measures, spots, catalog, lang=lang())
-            return path.read_bytes()
-
-    slug = district.id
+    slug, today = area.id, tally.today
     c1, c2, c3 = st.columns(3)
-    c1.download_button(tr("followup.pdf"), meeting, file_name=f"uppfoljning-{slug}-{today}.pdf",
+    c1.download_button(tr("followup.pdf"), pdf, file_name=f"uppfoljning-{slug}-{today}.pdf",
                        mime="application/pdf", icon=":material/picture_as_pdf:", key="fu_pdf", width="stretch")
     c2.download_button(tr("followup.xlsx"), actions, file_name=f"atgardslista-{slug}-{today}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from geo import capture
-from geo.model import DESCRIPTION_MAX, Actor, Category, Observation, Walk
+from geo.model import DESCRIPTION_MAX, FEELING_MIN, Actor, Category, Observation, Walk
 from geo.photos import CleanPhoto, PhotoRefused, clean_photo
 from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
@@ -81,15 +81,25 @@ def cleaned_photo(upload, key: str) -> tuple[CleanPhoto | None, str | None]:
 
 
 def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation | None = None):
-    """Category buttons, feeling 1–5, a short text and a photo; returns what was chosen."""
+    """Category buttons, feeling 1–5, a short text and a photo; returns what was chosen.
+
+    A safe place (a positive category) is not asked how unsafe it feels: one tap fewer, and
+    no question that contradicts the choice.  Its feeling is :data:`FEELING_MIN` (1 = safe on
+    the stored scale, where 5 = very unsafe), and the form says so."""
     icons = {c.id: c.material_icon for c in categories}
     labels = {c.id: c.label(lang()) for c in categories}
+    positive = {c.id for c in categories if c.positive}
     category = st.pills(tr("pin.category"), list(labels), key=f"{prefix}-cat",
                         default=initial.category if initial else None,
                         format_func=lambda i: f":material/{icons[i]}: {labels[i]}")
-    feeling = st.segmented_control(tr("pin.feeling"), [1, 2, 3, 4, 5], key=f"{prefix}-feel",
-                                   default=initial.feeling if initial else None,
-                                   format_func=lambda n: tr(f"pin.feeling_label.{n}"))
+    if category in positive:
+        st.info(tr("pin.safe_feeling"), icon=":material/verified_user:")
+        feeling = FEELING_MIN
+    else:  # a safe place's 1 is no answer to "how unsafe" when it becomes a problem
+        feeling = st.segmented_control(tr("pin.feeling"), [1, 2, 3, 4, 5], key=f"{prefix}-feel",
+                                       default=initial.feeling if initial and initial.category not in positive
+                                       else None,
+                                       format_func=lambda n: tr(f"pin.feeling_label.{n}"))
     text = st.text_area(tr("pin.text"), value=initial.description if initial else "",
                         placeholder=tr("pin.text_placeholder"), max_chars=DESCRIPTION_MAX,
                         key=f"{prefix}-text", height=90)
@@ -195,8 +205,9 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
         st.rerun()
     labels = {c.id: c.label(lang()) for c in categories}
     may_edit = allowed(actor, Action.EDIT_OBSERVATION, observation=obs, walk=walk)
+    safe = any(c.id == obs.category and c.positive for c in categories)
     st.markdown(f"**{markdown_text(labels.get(obs.category, obs.category))}** · "
-                f"{tr('pin.field.feeling')} {obs.feeling}/5")
+                + (tr("map.safe_place") if safe else f"{tr('pin.field.feeling')} {obs.feeling}/5"))
     mine = actor.participant_id is not None and obs.participant_id == actor.participant_id
     if obs.reported_by and (mine or allowed(actor, Action.SEE_NAMES)):
         st.caption(tr("pin.by", name=markdown_text(obs.reported_by)))
@@ -269,13 +280,15 @@ def pin_list(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     shown = observations if actor.is_planner else [
         o for o in observations if o.participant_id == actor.participant_id]
     labels = {c.id: c.label(lang()) for c in categories}
+    positive = {c.id for c in categories if c.positive}
     heading = tr("pin.all", n=len(shown)) if actor.is_planner else tr("pin.mine", n=len(shown))
     with st.expander(heading, expanded=bool(shown) and not actor.is_planner):
         if not shown:
             st.caption(tr("pin.none_yet"))
         for o in reversed(shown):
             left, right = st.columns([4, 1], vertical_alignment="center")
-            left.markdown(f"**{markdown_text(labels.get(o.category, o.category))}** · {o.feeling}/5"
+            left.markdown(f"**{markdown_text(labels.get(o.category, o.category))}**"
+                          + ("" if o.category in positive else f" · {o.feeling}/5")
                           + (f" – {markdown_text(o.description[:80])}" if o.description else ""))
             if right.button(tr("pin.open_pin"), key=f"open-{o.id}", width="stretch"):
                 st.session_state.pop(PENDING, None)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from geo.catalog import Catalog
 from geo.filters import ObservationFilter
+from geo.progress import activity_labels
 from geo.i18n import local_time
 from geo.model import (
     FEELING_MAX,
@@ -26,6 +27,7 @@ from geo.model import (
     Observation,
     ObservationStatus,
     Responsible,
+    StatusChange,
     Walk,
 )
 from geo.roles import Action, Forbidden, allowed
@@ -61,10 +63,9 @@ def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], 
     statuses = side.multiselect(tr("map.status"), [s.value for s in ObservationStatus], key="f_status",
                                 format_func=lambda s: tr(f"status.observation.{s}"), placeholder=tr("planner.all"))
     used = sorted({o.activity_id for o in observations}, key=lambda a: (a is None, a or ""))
-    acts = {a.id: a for a in catalog.activities()}
+    acts = activity_labels(catalog, lang())
     activity = side.multiselect(tr("map.activity"), used, key="f_acts", placeholder=tr("planner.all"),
-                                format_func=lambda a: tr("planner.no_activity") if a is None
-                                else f"{a}: {acts[a].label(lang())[:60]}" if a in acts else a)
+                                format_func=lambda a: tr("planner.no_activity") if a is None else acts.get(a, a))
     hours = side.slider(tr("planner.hours"), 0, 24, (0, 24), key="f_hours", help=tr("planner.hours_help"))
     evening = side.toggle(tr("planner.after_dark"), key="f_dark")
     feeling = side.slider(tr("map.feeling"), FEELING_MIN, FEELING_MAX, (FEELING_MIN, FEELING_MAX), key="f_feel")
@@ -76,14 +77,16 @@ def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], 
         feeling_min=feeling[0], feeling_max=feeling[1])
 
 
-def observation_table(observations: Sequence[Observation], catalog: Catalog, walks: dict[int, Walk]):
-    """The filtered observations as a table; a chosen row is shown on the map and in details."""
+def observation_table(observations: Sequence[Observation], catalog: Catalog,
+                      walks: dict[int, Walk]) -> list[Observation]:
+    """The filtered observations as a table; the chosen rows (one or many) are returned: the
+    first is shown on the map and in details, all of them can be triaged together."""
     frame = observation_frame(observations, catalog, walks)
     event = st.dataframe(frame, hide_index=True, width="stretch", height=300, key="obs_table",
-                         on_select="rerun", selection_mode="single-row",
+                         on_select="rerun", selection_mode="multi-row", placeholder="–",
                          column_config={"#": st.column_config.NumberColumn("#", width="small")})
     rows = event.selection.rows if event else []
-    return observations[rows[0]] if rows else None
+    return [observations[r] for r in rows if r < len(observations)]
 
 
 def details(store: Store, actor: Actor, observations: Sequence[Observation], catalog: Catalog,
@@ -91,7 +94,8 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
     """Everything about the pins at one place (or in one hot spot): text, photos, history,
     linked measures, activity; and the button that plans a measure for them."""
     labels = {c.id: c.label(lang()) for c in catalog.categories}
-    acts = {a.id: a for a in catalog.activities()}
+    positive = catalog.positive_ids()
+    acts = activity_labels(catalog, lang(), width=200)
     may_plan = allowed(actor, Action.MANAGE_MEASURES)
     if spot is not None:
         st.markdown(tr("planner.spot_summary", id=spot.id, n=spot.count, feeling=spot.mean_feeling,
@@ -108,7 +112,8 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
     for o in observations:
         with st.container(border=True):
             st.markdown(f"**#{o.id} {markdown_text(labels.get(o.category, o.category))}** · "
-                        f"{tr('map.feeling')} {o.feeling}/5 · {tr(f'status.observation.{o.status}')}")
+                        + ("" if o.category in positive else f"{tr('map.feeling')} {o.feeling}/5 · ")
+                        + markdown_text(status_label(o)))
             st.caption(local_time(o.observed_at) + (
                 f" · {markdown_text(o.reported_by)}" if o.reported_by and allowed(actor, Action.SEE_NAMES) else ""))
             if o.description:
@@ -117,12 +122,14 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
                 st.image([store.photo(p["id"], thumb=True)[0] for p in photos], width=140,
                          caption=[tr(f"planner.photo_{p['kind']}") for p in photos])
             if o.activity_id:
-                a = acts.get(o.activity_id)
-                st.caption(f"{tr('map.activity')}: {o.activity_id}" + (f" – {markdown_text(a.label(lang()))}" if a else ""))
+                st.caption(f"{tr('map.activity')}: {markdown_text(acts.get(o.activity_id, o.activity_id))}")
             linked = [m for m in store.measures(district_ids=[o.district_id] if o.district_id else None)
                       if o.id in m.observation_ids]
             for m in linked:
                 st.caption(f"{tr('map.measures')}: #{m.id} {markdown_text(m.title)} · {tr(f'status.measure.{m.status}')}")
+                if may_plan and st.button(tr("planner.open_measure", id=m.id), key=f"edit-{o.id}-{m.id}",
+                                          icon=":material/edit:", help=tr("planner.open_measure_help")):
+                    edit(m.id)
             if near := store.observations_near(o.lon, o.lat, NEAR_M, exclude=[x.id for x in observations]):
                 st.caption(tr("planner.near", m=NEAR_M) + " " + ", ".join(
                     f"#{x.id} {markdown_text(labels.get(x.category, x.category))} "
@@ -130,16 +137,43 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
                     + (" …" if len(near) > 8 else ""))
             with st.expander(tr("planner.history")):
                 for h in store.history("observation", o.id):
-                    st.caption(f"{local_time(h.at)} · {markdown_text(h.actor)} · "
-                               + (f"{tr(f'status.observation.{h.from_status}')} → " if h.from_status else "")
-                               + tr(f"status.observation.{h.to_status}")
-                               + (f" · {markdown_text(h.comment)}" if h.comment else ""))
+                    st.caption(history_line(h))
+
+
+def status_label(o: Observation) -> str:
+    """An observation's status in words, with the reason it was closed."""
+    from geo.outcomes import reason_text
+
+    label = tr(f"status.observation.{o.status}")
+    if o.status == ObservationStatus.CLOSED and o.status_reason:
+        return f"{label} ({reason_text(o.status_reason, lang())})"
+    return label
+
+
+def history_line(h: StatusChange) -> str:
+    """One entry of an observation's history in words (markdown, user text escaped): when,
+    who, from → to, the measure that moved it, the closing reason and the comment."""
+    from geo.outcomes import reason_text
+
+    return (f"{local_time(h.at)} · {markdown_text(h.actor)} · "
+            + (f"{tr(f'status.observation.{h.from_status}')} → " if h.from_status else "")
+            + tr(f"status.observation.{h.to_status}")
+            + (f" · {tr('workflow.by_measure', id=h.measure_id)}" if h.measure_id else "")
+            + (f" · {markdown_text(reason_text(h.reason, lang()))}" if h.reason else "")
+            + (f" · {markdown_text(h.comment)}" if h.comment else ""))
 
 
 def plan(**values) -> None:
     """Open the measure form with these values (from a pin, a hot spot or a selection)."""
     st.session_state[PLAN] = values
     st.session_state.pop(EDIT, None)
+    st.rerun()
+
+
+def edit(measure_id: int) -> None:
+    """Open the measure form on a measure that exists (its status is changed there too)."""
+    st.session_state[EDIT] = measure_id
+    st.session_state.pop(PLAN, None)
     st.rerun()
 
 
@@ -166,8 +200,9 @@ def most_common_activity(observations: Sequence[Observation]) -> str | None:
 
 
 def measure_form(store: Store, actor: Actor, catalog: Catalog, candidates: Sequence[Observation],
-                 drawn: dict | None) -> None:
-    """Create (``st.session_state[PLAN]``) or edit (``[EDIT]``) a measure, in a dialog."""
+                 drawn: dict | None, flash: str = "map_flash") -> None:
+    """Create (``st.session_state[PLAN]``) or edit (``[EDIT]``) a measure, in a dialog; the
+    page shows ``st.session_state[flash]`` after a save."""
     editing = store.measure(st.session_state[EDIT]) if EDIT in st.session_state else None
     title = tr("planner.edit_measure") if editing else tr("planner.new_measure")
     # The form edits the version the planner opened, even when someone else saves meanwhile:
@@ -181,7 +216,7 @@ def measure_form(store: Store, actor: Actor, catalog: Catalog, candidates: Seque
         st.session_state.pop(EDIT_SEEN, None)
 
     st.dialog(title, width="large", on_dismiss=closing)(_measure_body)(
-        store, actor, catalog, candidates, drawn, editing, version, closing)
+        store, actor, catalog, candidates, drawn, editing, version, closing, flash)
 
 
 def _newer_state(measure: Measure) -> None:
@@ -204,11 +239,12 @@ def _newer_state(measure: Measure) -> None:
 
 
 def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | None,
-                  version: int | None, closing) -> None:
+                  version: int | None, closing, flash: str) -> None:
     start = st.session_state.get(PLAN, {})
     key = f"m{editing.id}-{version}" if editing else "mnew"
     types = {t.id: t.label(lang()) for t in catalog.measure_types}
-    acts = {a.id: f"{a.id}: {a.label(lang())[:70]}" for a in catalog.activities()}
+    acts = activity_labels(catalog, lang())
+    categories = {c.id: c.label(lang()) for c in catalog.categories}
     obs_by_id = {o.id: o for o in candidates}
     linked = list(editing.observation_ids if editing else start.get("observation_ids", []))
     for oid in linked:  # linked pins outside the current filter stay choosable
@@ -241,7 +277,8 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
                             format_func=lambda a: tr("planner.no_activity") if a is None else acts[a],
                             index=([None, *acts].index(default_act) if default_act in acts else 0))
     chosen = st.multiselect(tr("planner.answers"), list(obs_by_id), default=linked, key=f"{key}-obs",
-                            format_func=lambda i: f"#{i} {obs_by_id[i].category} {obs_by_id[i].feeling}/5 "
+                            format_func=lambda i: f"#{i} {categories.get(obs_by_id[i].category, '')} · "
+                                                  f"{tr(f'status.observation.{obs_by_id[i].status}')} · "
                                                   f"{obs_by_id[i].description[:40]}")
     new_status, comment = None, ""
     if editing:
@@ -277,7 +314,7 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
         return
     closing()
     st.session_state.pop("map_drawn", None)
-    st.session_state["map_flash"] = done
+    st.session_state[flash] = done
     st.rerun()
 
 

@@ -1,6 +1,8 @@
 """Observations and measures as tables, the same on the planner map and the follow-up page.
 
-User text goes into dataframes, which show it as text."""
+User text goes into dataframes, which show it as text.  Nothing empty reaches a person as
+"None" or a blank: an empty value is "–" (:data:`EMPTY`); an activity is shown as its
+number and text ("1.6 Trygghetsvandringar …"), never as its id."""
 
 from __future__ import annotations
 
@@ -12,8 +14,15 @@ import pandas as pd
 from geo.catalog import Catalog
 from geo.i18n import local_time
 from geo.model import Measure, Observation, Walk
-from geo.progress import is_overdue
+from geo.progress import activity_labels, is_overdue
 from ui.common import lang, tr
+
+EMPTY = "–"
+
+
+def shown(value: object) -> object:
+    """``value``, or "–" when it is None or blank."""
+    return EMPTY if value is None or (isinstance(value, str) and not value.strip()) else value
 
 
 def observation_frame(observations: Sequence[Observation], catalog: Catalog,
@@ -28,9 +37,11 @@ def observation_frame(observations: Sequence[Observation], catalog: Catalog,
         tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
     }
     if walks is not None:
-        columns[tr("map.walk")] = [walks[o.walk_id].title if o.walk_id in walks else "" for o in observations]
-    columns[tr("map.activity")] = [o.activity_id or "" for o in observations]
-    columns[tr("map.description")] = [o.description for o in observations]
+        columns[tr("map.walk")] = [shown(walks[o.walk_id].title if o.walk_id in walks else None)
+                                   for o in observations]
+    acts = activity_labels(catalog, lang())
+    columns[tr("map.activity")] = [shown(acts.get(o.activity_id, o.activity_id)) for o in observations]
+    columns[tr("map.description")] = [shown(o.description) for o in observations]
     return pd.DataFrame(columns)
 
 
@@ -45,7 +56,7 @@ def measure_frame(measures: Sequence[Measure], catalog: Catalog, today: date | N
         tr("map.status"): [tr(f"status.measure.{m.status}") for m in measures],
         tr("map.responsible"): [tr(f"responsible.{m.responsible}")
                                 + (f" – {m.responsible_name}" if m.responsible_name else "") for m in measures],
-        tr("map.due"): [m.due for m in measures],
-        tr("followup.overdue"): ["⚠" if is_overdue(m, today) else "" for m in measures],
+        tr("map.due"): [shown(m.due and m.due.isoformat()) for m in measures],
+        tr("followup.overdue"): ["⚠" if is_overdue(m, today) else EMPTY for m in measures],
         tr("planner.answers_short"): [len(m.observation_ids) for m in measures],
     })

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import capture, demo
+from geo import capture, catalog, demo
 from geo.model import Actor, ObservationDraft, Role
 from tests.app.conftest import APP, PLANNER, open_app, run
 
@@ -207,3 +207,69 @@ def test_the_leader_sees_every_pin_and_may_change_any(db, open_walk):
     button(at, "Spara").click()
     run(at)
     assert db.observation(theirs).feeling == 2
+
+
+# --------------------------------------------------------------------------- safe places
+
+SAFE = next(c.id for c in catalog.load().categories if c.positive)
+UNSAFE_QUESTION = "Hur otryggt känns det här?"
+SAFE_NOTE = "Trygg plats: sparas som ”1 Tryggt” – här finns inget mer att välja."
+
+
+def questions(at: AppTest) -> list[str]:
+    """The pin form's button groups (the sidebar's language switch left out)."""
+    return [g.label for g in at.get("button_group") if g.label != "Språk"]
+
+
+def test_a_safe_place_is_not_asked_how_unsafe_it_feels_and_is_saved_as_safe(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    pin = pending(db, ANDERSBERG, open_walk)
+    at = as_actor(kim, pin_pending=pin)
+    assert UNSAFE_QUESTION in questions(at)  # before a category is chosen
+    choose(at, "belysning", 5)  # first a problem that felt very unsafe ...
+    run(at)
+    choose(at, SAFE, None)  # ... then the person decides it is a safe place
+    run(at)
+    assert questions(at) == ["Vad gäller det?"]
+    assert SAFE_NOTE in [i.value for i in at.info]
+    button(at, "Spara").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
+    [saved] = [o for o in db.observations(walk_id=open_walk.id) if o.participant_id == kim.participant_id]
+    assert (saved.uuid, saved.category, saved.feeling) == (pin["uuid"], SAFE, 1)  # 1 = safe, not the 5
+
+
+def test_a_safe_place_changed_into_a_problem_must_be_given_a_feeling(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    mine = db.add_observation(ObservationDraft(category=SAFE, lon=ANDERSBERG[0], lat=ANDERSBERG[1],
+                                               feeling=1, walk_id=open_walk.id, description="Bra ljus"), kim)
+    at = as_actor(kim, pin_open=mine)
+    assert questions(at) == ["Vad gäller det?"] and SAFE_NOTE in [i.value for i in at.info]
+    assert any(m.value.endswith("· Trygg plats") for m in at.markdown)  # not "Otrygghet 1/5"
+    choose(at, "belysning", None)
+    run(at)
+    assert UNSAFE_QUESTION in questions(at)
+    assert at.get("button_group")[-1].value is None  # the safe place's 1 is not an answer
+    button(at, "Spara").click()
+    run(at)
+    assert any("**Otrygghet**: måste fyllas i" in e for e in errors(at))
+    assert db.observation(mine).category == SAFE
+    choose(at, None, 4)
+    button(at, "Spara").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Ändringen är sparad."]
+    assert (db.observation(mine).category, db.observation(mine).feeling) == ("belysning", 4)
+
+
+def test_a_problem_changed_into_a_safe_place_is_saved_as_safe(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    mine = own_pin(db, open_walk, kim, feeling=5)
+    at = as_actor(kim, pin_open=mine)
+    assert UNSAFE_QUESTION in questions(at)
+    choose(at, SAFE, None)
+    run(at)
+    assert UNSAFE_QUESTION not in questions(at)
+    button(at, "Spara").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Ändringen är sparad."]
+    assert (db.observation(mine).category, db.observation(mine).feeling) == (SAFE, 1)

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlparse
 
 from PIL import Image
+from playwright.sync_api import expect
 from shapely.geometry import Point
 
 from geo import demo
@@ -247,3 +248,35 @@ def test_a_file_that_is_not_an_image_is_refused_with_a_reason(app_url, app_db, t
     dialog.get_by_role("button", name="Spara").tap()
     page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
     assert [o.feeling for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Ines"] == [3]
+
+
+def test_a_safe_place_is_pinned_without_the_unsafe_question_and_shows_as_a_shield(app_url, app_db, tablet):
+    page = tablet()
+    join(page, app_url, "Saga")
+    frame = map_frame(page)
+    dots, shields = pins(frame), frame.locator("path.tk-safe").count()
+    spot = empty_spot(app_db)
+    tap_at(page, frame, *spot)
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=20_000)
+    dialog.get_by_text("Hur otryggt känns det här?").wait_for(timeout=20_000)  # until a safe place is chosen
+    dialog.get_by_role("radio", name=re.compile("Trygg plats")).tap()
+    dialog.get_by_text("Trygg plats: sparas som ”1 Tryggt”").wait_for(timeout=20_000)
+    # the form is drawn anew: the question goes once the run is done (not at once)
+    expect(dialog.get_by_text("Hur otryggt känns det här?")).to_have_count(0, timeout=20_000)
+    expect(dialog.get_by_role("radio", name="1 Tryggt")).to_have_count(0, timeout=20_000)
+    dialog.get_by_role("button", name="Spara").tap()  # category, nothing else: one tap to save
+    page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
+    frame = map_frame(page)
+    frame.wait_for_function(f"document.querySelectorAll('path.tk-safe').length === {shields + 1}",
+                            timeout=20_000)
+    assert pins(frame) == dots  # a shield, not a dot
+    store = Store(app_db)
+    [saved] = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Saga"]
+    assert (saved.category, saved.feeling) == ("trygg_plats", 1)
+    # a tap on the shield opens the pin; it does not place a new one
+    tap_at(page, frame, saved.lon, saved.lat)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Din iakttagelse").wait_for(timeout=20_000)
+    expect(dialog.get_by_text("Hur otryggt känns det här?")).to_have_count(0, timeout=20_000)
+    assert {urlparse(u).hostname for u in page.outside} <= {"tile.openstreetmap.org"}

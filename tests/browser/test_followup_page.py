@@ -1,5 +1,7 @@
-"""The follow-up meeting in Chromium with no internet: a resolved spot is verified with an
-after photo, and shows before and after side by side."""
+"""The follow-up meeting in Chromium with no internet: the promise's chart at the top (drawn
+by Streamlit's own chart library, nothing from a CDN); a resolved spot is verified with an
+after photo, the verify view stays and the next resolved spot is shown; the meeting's
+reports download."""
 
 import io
 import re
@@ -7,7 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
+from geo import followup
 from geo.store import Store
 from tests.browser.conftest import sign_in
 
@@ -20,15 +24,34 @@ def jpeg(colour) -> bytes:
     return out.getvalue()
 
 
-def test_a_spot_is_verified_with_an_after_photo(app_url, app_db, page, tmp_path):
-    store = Store(app_db)
-    resolved = [o for o in store.observations(district_ids=store.districts().family("andersberg"))
-                if o.status == "resolved"]
-    spot = resolved[-1]  # the newest is chosen first
+def view(page, name: str) -> None:
+    """Choose a view of the follow-up page (its label carries a count: "Nytt sedan mötet (70)")."""
+    page.get_by_role("radio", name=re.compile(rf"^{re.escape(name)}( \(\d+\))?$")).click()
+
+
+def test_the_promise_chart_is_drawn_without_any_outside_host(app_url, page):
     sign_in(page, app_url)
     page.get_by_role("link", name="Uppföljning").click()
-    page.get_by_role("tab", name="Verifiera eller öppna igen").click()
+    page.get_by_text("Vad har medborgarlöftet åstadkommit?").wait_for(timeout=30_000)
+    page.get_by_role("radio", name="Under löftets period").click()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=30_000)
+    chart.locator("canvas, svg").first.wait_for(timeout=30_000)
+    box = chart.bounding_box()
+    assert box and box["height"] > 100 and box["width"] > 200
+    assert [u for u in page.outside if urlparse(u).hostname != "tile.openstreetmap.org"] == []
+
+
+def test_a_spot_is_verified_with_an_after_photo(app_url, app_db, page, tmp_path):
+    store = Store(app_db)
+    order = [o for o in followup.verify_order(store.observations(district_ids=store.districts().family("andersberg")))
+             if o.status == "resolved"]
+    spot, following = order[0], order[1]  # the newest is chosen first
+    sign_in(page, app_url)
+    page.get_by_role("link", name="Uppföljning").click()
+    view(page, "Verifiera eller öppna igen")
     page.get_by_text("Vad mötet beslutar").wait_for(timeout=30_000)
+    expect(page.get_by_role("combobox", name="Plats")).to_have_value(re.compile(rf"^#{spot.id} "))
     page.get_by_text("Verifierad på plats").click()
     page.get_by_label("Kommentar", exact=True).and_(page.get_by_role("textbox")).fill("Ny lampa sitter uppe, kontrollerat 2026-11-20")
     after = tmp_path / "efter.jpg"
@@ -37,6 +60,10 @@ def test_a_spot_is_verified_with_an_after_photo(app_url, app_db, page, tmp_path)
     page.get_by_text("Fotot bifogas").wait_for(timeout=20_000)  # received and cleaned
     page.get_by_role("button", name="Spara beslutet").click()
     page.get_by_text(re.compile(rf"#{spot.id} är nu: ")).wait_for(timeout=30_000)
+    # still on the verify view, with the next resolved spot chosen
+    page.get_by_text("Vad mötet beslutar").wait_for(timeout=30_000)
+    expect(page.get_by_role("combobox", name="Plats")).to_have_value(
+        re.compile(rf"^#{following.id} "), timeout=30_000)
 
     assert store.observation(spot.id).status == "verified"
     assert store.history("observation", spot.id)[-1].comment.startswith("Ny lampa sitter uppe")
@@ -53,7 +80,7 @@ def test_the_meetings_reports_download(app_url, page, tmp_path):
 
     sign_in(page, app_url)
     page.get_by_role("link", name="Uppföljning").click()
-    page.get_by_role("tab", name="Rapporter").click()
+    view(page, "Rapporter")
     got = {}
     for label in ("Mötesrapport (PDF)", "Åtgärdslista (Excel)", "Kartlager för QGIS (GeoPackage)"):
         with page.expect_download(timeout=60_000) as info:
@@ -65,4 +92,7 @@ def test_the_meetings_reports_download(app_url, page, tmp_path):
     assert "Uppföljning av trygghetsvandringar – Andersberg" in text and "Medborgarlöfte" in text
     sheet = load_workbook(BytesIO(got[".xlsx"].read_bytes())).active
     assert sheet.title == "Åtgärdslista" and sheet.max_row >= 2
-    assert {name for name, _ in pyogrio.list_layers(got[".gpkg"])} == {"iakttagelser", "atgarder", "hot_spots"}
+    assert "Guldkorn – platser som känns trygga" in text and "Sedan förra mötet (" in text
+    assert load_workbook(BytesIO(got[".xlsx"].read_bytes())).sheetnames == ["Åtgärdslista", "Sammanfattning"]
+    assert {name for name, _ in pyogrio.list_layers(got[".gpkg"])} == {
+        "iakttagelser", "atgarder", "hot_spots", "sammanfattning"}

@@ -63,7 +63,7 @@ def test_a_pin_shows_its_details_and_a_hot_spot_becomes_a_measure(app_url, app_d
     summary.wait_for(timeout=20_000)
     spot_id, count = map(int, re.search(r"Hot spot (\d+): (\d+)", summary.inner_text()).groups())
     assert page.get_by_text("Historik").count() >= 1
-    assert page.get_by_text(re.compile(r"Aktivitet i medborgarlöftet: halmstad-2019")).count() >= 1
+    assert page.get_by_text(re.compile(r"Aktivitet i medborgarlöftet: \d\.\d+ \w")).count() >= 1  # words, not the id
     page.get_by_role("button", name=f"Planera en åtgärd för hot spot {spot_id}").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Rubrik").wait_for(timeout=20_000)
@@ -90,4 +90,38 @@ def test_about_page_names_sources(app_url, page):
     assert "SCB" in body and "RegSO" in body and "OpenStreetMap" in body
     page.get_by_text("Medborgarlöfte Halmstad 2019").click()
     page.wait_for_selector("text=halmstad-2019.1.6", timeout=10_000)
+    assert others(page) == [], others(page)
+
+
+def test_safe_places_are_shields_in_a_layer_of_their_own(app_url, app_db, page):
+    from geo import catalog
+
+    store = Store(app_db)
+    shown = store.observations(district_ids=store.districts().family("andersberg"))
+    positive = catalog.load().positive_ids()
+    safe = [o for o in shown if o.category in positive]
+    assert safe, "the demo has safe places in Andersberg"
+    sign_in(page, app_url)
+    frame = map_frame(page)
+    frame.locator("path.tk-safe").first.wait_for(timeout=20_000)
+    assert frame.locator("path.tk-safe").count() == len(safe)
+    assert frame.locator("path.tk-obs").count() == len(shown) - len(safe)  # not among the dots
+    legend = frame.locator(".tk-legend")
+    assert legend.locator("svg").count() == 1 and "Trygg plats" in legend.text_content()
+    assert "Trygga platser" in frame.locator(".leaflet-control-layers").text_content()
+    caption = page.get_by_text(re.compile(r"iakttagelser visas, varav \d+ trygga platser"))
+    assert f"varav {len(safe)} trygga platser" in caption.inner_text()
+    # each layer has its own switch
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_label(re.compile("Iakttagelser")).uncheck()
+    assert frame.locator("path.tk-obs").count() == 0 and frame.locator("path.tk-safe").count() == len(safe)
+    frame.get_by_label(re.compile("Trygga platser")).uncheck()
+    assert frame.locator("path.tk-safe").count() == 0
+    frame.get_by_label(re.compile("Trygga platser")).check()
+    # a click on a shield shows that safe place's details, without a feeling
+    frame.locator("path.tk-safe").first.dispatch_event("click")
+    line = page.get_by_text(re.compile(r"^#\d+ Trygg plats – guldkorn"))
+    line.first.wait_for(timeout=20_000)
+    assert "Otrygghet" not in line.first.inner_text()
+    assert int(re.match(r"#(\d+)", line.first.inner_text()).group(1)) in {o.id for o in safe}
     assert others(page) == [], others(page)

@@ -26,7 +26,7 @@ from geo.photos import clean_photo
 from geo.store import Store, schema_differences
 from tests.conftest import make_store
 
-HEAD = "0005"
+HEAD = "0006"
 ANDERSBERG = (12.90123, 56.660631)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
 

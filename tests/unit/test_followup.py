@@ -16,9 +16,12 @@ from sqlalchemy import text
 from geo import crs, demo
 from geo.followup import (
     RewalkRow,
+    meeting_tally,
     merge_suggestions,
+    next_to_verify,
     rewalk_comparison,
     since_last_meeting,
+    verify_order,
     window,
 )
 from geo.i18n import STOCKHOLM
@@ -302,3 +305,81 @@ def test_merge_suggestions_match_brute_force_components():
 def test_the_window_spans_days_in_local_time():
     start, end = window(date(2019, 10, 26), date(2019, 10, 28))
     assert end - start == timedelta(days=2, hours=1)  # the night summer time ended is 25 h
+
+
+# --------------------------------------------------------------------------- safe places
+
+
+def test_safe_places_are_no_problems_but_guldkorn():
+    observations = [
+        obs(1, at=utc(2019, 10, 20), category="trygg_plats"),  # new safe place: guldkorn only
+        obs(2, at=utc(2019, 9, 1), category="trygg_plats", status="resolved"),  # older, resolved
+        obs(3, at=utc(2019, 9, 1), category="trygg_plats", status="closed"),  # closed: not listed
+        obs(4, at=utc(2019, 12, 1), category="trygg_plats"),  # after "today": not yet
+        obs(5, at=utc(2019, 10, 20)),  # a problem
+        obs(6, at=utc(2019, 10, 20), category="trygg_plats", merged_into=1),
+    ]
+    history = [change(1, 2, "resolved", utc(2019, 11, 1))]
+    found = run(observations, history=history, positive_categories={"trygg_plats"})
+    assert [o.id for o in found.new] == [5]
+    assert found.resolved == ()
+    assert [o.id for o in found.undecided] == [5]
+    assert [o.id for o in found.guldkorn] == [1, 2]
+    plain = run(observations, history=history)  # no positive categories given: all are problems
+    assert [o.id for o in plain.new] == [1, 5] and plain.guldkorn == ()
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+def test_verify_order_and_the_next_spot():
+    spots = [obs(1, status="resolved"), obs(2, status="verified"), obs(3, status="closed"),
+             obs(4, status="resolved"), obs(5, status="new"), obs(6, status="resolved"),
+             obs(7, status="resolved", merged_into=1)]
+    order = verify_order(spots)
+    # resolved first (newest first), then verified; closed spots are reopened at triage
+    assert [o.id for o in order] == [6, 4, 1, 2]
+    assert next_to_verify(order, 6) == 4 and next_to_verify(order, 4) == 1
+    assert next_to_verify(order, 1) == 6  # from the start again
+    assert next_to_verify(order, 2) == 6  # after a verified one: the first resolved
+    assert next_to_verify([o for o in order if o.id == 6], 6) is None
+    assert next_to_verify(order, 99) == 6
+
+
+# --------------------------------------------------------------------------- the tally
+
+
+def test_the_tally_holds_every_figure_and_the_progress_since_the_meeting():
+    from geo import catalog
+
+    a6 = "halmstad-2019.1.6"
+    observations = [dataclasses.replace(o, activity_id=a6) for o in [
+        obs(1, at=utc(2019, 10, 20)),  # new
+        obs(2, at=utc(2019, 9, 1), status="resolved"),  # resolved since
+        obs(3, at=utc(2019, 10, 20), category="trygg_plats"),  # guldkorn
+        obs(4, at=utc(2019, 9, 1), status="assessed"),  # undecided, not new
+    ]]
+    measures = [
+        dataclasses.replace(measure(1, "proposed", answers=()), activity_id=a6,
+                            created_at=utc(2019, 10, 20)),  # made since
+        dataclasses.replace(measure(4, "proposed", answers=()), activity_id=a6),  # on the meeting day
+        dataclasses.replace(measure(2, "done", answers=(2,)), activity_id=a6,
+                            created_at=utc(2019, 9, 1)),  # done since (history)
+        dataclasses.replace(measure(3, "in_progress", date(2019, 11, 1)), activity_id=a6,
+                            created_at=utc(2019, 9, 1)),  # overdue, not moved since
+    ]
+    history = [change(1, 2, "resolved", utc(2019, 11, 2)),
+               change(2, 2, "done", utc(2019, 11, 2), entity="measure")]
+    tally = meeting_tally(observations, measures, [], history, catalog=catalog.load(),
+                          last_meeting=MEETING, today=TODAY, municipality_id="halmstad",
+                          district_ids=["andersberg"])
+    assert tally.figures() == {"new": 1, "resolved": 1, "overdue": 1, "waiting": 4, "undecided": 2,
+                               "proposed": 2, "guldkorn": 1}
+    assert tally.waiting == 4 and tally.resolved_at == {2: utc(2019, 11, 2)}
+    assert [p.medborgarlofte_id for p in tally.promise] == ["halmstad-2019", "halmstad-2017"]
+    since = tally.since[0].activity(a6).total
+    assert (since.observations, since.resolved, since.measures_planned, since.measures_in_progress,
+            since.measures_done, since.measures_overdue) == (1, 1, 1, 0, 1, 1)
+    assert (tally.since[0].period_start, tally.since[0].period_end) == (date(2019, 10, 16), TODAY)
+    promise = tally.promise[0].activity(a6).total
+    assert (promise.observations, promise.positive, promise.measures_in_progress) == (4, 1, 1)

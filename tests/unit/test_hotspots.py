@@ -138,6 +138,83 @@ def test_radius_changes_the_answer():
     assert [h.observation_ids for h in hot_spots(g1 + g2, radius_m=70)] == [(1, 2, 3, 4, 5, 6)]
 
 
+# --------------------------------------------------------------------------- safe places
+
+SAFE = "trygg_plats"  # the catalogue's positive category
+
+
+def test_the_catalogue_names_the_positive_categories():
+    from geo import catalog
+
+    assert catalog.load().positive_ids() == frozenset({SAFE})
+
+
+def test_safe_places_alone_make_no_hot_spot():
+    safe = [obs(i, E0 + 2 * i, N0, SAFE, feeling=1) for i in range(1, 7)]  # six within 10 m
+    assert hot_spots(safe) == []
+    assert len(hot_spots(safe, positive_categories=())) == 1  # they would, were they problems
+
+
+def test_safe_places_do_not_join_a_hot_spot_or_change_its_figures():
+    problems = [(1, 0, 0, "belysning", 5, "new"), (2, 8, 0, "belysning", 4, "resolved"),
+                (3, 0, 8, "vegetation", 3, "new")]
+    safe = [(4, 4, 4, SAFE, 1, "verified"), (5, -4, 0, SAFE, 1, "resolved"), (6, 2, 2, SAFE, 1, "new")]
+    data = [obs(i, E0 + dx, N0 + dy, c, f, s) for i, dx, dy, c, f, s in problems + safe]
+    (h,) = hot_spots(data)
+    assert h.observation_ids == (1, 2, 3) and h.count == 3
+    assert h.main_categories == (("belysning", 2), ("vegetation", 1))
+    assert h.mean_feeling == pytest.approx(4.0)  # (5 + 4 + 3) / 3, not 15 / 6
+    assert h.resolved_share == pytest.approx(1 / 3)  # not 3 / 6
+    assert h == hot_spots(data[:3])[0]  # the same spot as without the safe places
+    # counted as problems they would join: the control that shows the test can fail
+    (everything,) = hot_spots(data, positive_categories=())
+    assert everything.count == 6 and (SAFE, 3) in everything.main_categories
+
+
+def test_safe_places_neither_bridge_two_spots_nor_complete_one():
+    # two groups of three problems 60 m apart, safe places every 15 m between them
+    g1 = [obs(i, E0, N0 + dy) for i, dy in ((1, -10), (2, 0), (3, 10))]
+    g2 = [obs(i, E0 + 60, N0 + dy) for i, dy in ((4, -10), (5, 0), (6, 10))]
+    bridge = [obs(10 + k, E0 + 15 * k, N0, SAFE, feeling=1) for k in range(1, 4)]
+    assert [h.observation_ids for h in hot_spots(g1 + g2 + bridge)] == [(1, 2, 3), (4, 5, 6)]
+    assert [h.count for h in hot_spots(g1 + g2 + bridge, positive_categories=())] == [9]
+    # two problems and one safe place close together: not three observations of a problem
+    pair = [obs(20, E0 + 500, N0), obs(21, E0 + 505, N0), obs(22, E0 + 503, N0 + 3, SAFE, feeling=1)]
+    assert hot_spots(pair) == []
+    assert [h.observation_ids for h in hot_spots(pair, positive_categories=())] == [(20, 21, 22)]
+
+
+def test_positive_categories_can_be_named():
+    data = [obs(i, E0 + 3 * i, N0, "ovrigt") for i in range(1, 4)] + \
+           [obs(i, E0 + 3 * i, N0, SAFE, feeling=1) for i in range(4, 7)]
+    assert hot_spots(data) == hot_spots(data, positive_categories={SAFE})
+    assert [h.observation_ids for h in hot_spots(data)] == [(1, 2, 3)]
+    assert [h.observation_ids for h in hot_spots(data, positive_categories=["ovrigt"])] == [(4, 5, 6)]
+
+
+def test_gi_star_leaves_safe_places_out():
+    # the one-point grid worked by hand below, plus safe places: in the same cell (which
+    # would make its count 4) and 300 m away (which would widen the grid to 9 x 3 cells)
+    p = [obs(1, E0 + 25, N0 + 25)]
+    safe = [obs(2, E0 + 20, N0 + 20, SAFE, feeling=1), obs(3, E0 + 30, N0 + 30, SAFE, feeling=1),
+            obs(4, E0 + 10, N0 + 40, SAFE, feeling=1), obs(5, E0 + 325, N0 + 25, SAFE, feeling=1)]
+    assert gi_star_grid(p + safe) == gi_star_grid(p)
+    assert gi_star_grid(p + safe, weight_by_feeling=True) == gi_star_grid(p, weight_by_feeling=True)
+    (c,) = gi_star_grid(p + safe)
+    assert (c.count, c.z, c.kind) == (1, 0.0, "ns")
+    counted = gi_star_grid(p + safe, positive_categories=())
+    assert sorted(c.count for c in counted if c.count) == [1, 4]  # the control
+
+
+@pytest.mark.parametrize("bad", ["trygg_plats", b"trygg_plats", 3, object()])
+def test_positive_categories_must_be_a_collection_of_ids(bad):
+    data = [obs(1, E0, N0)]
+    with pytest.raises(ValueError, match="positive_categories"):
+        hot_spots(data, positive_categories=bad)
+    with pytest.raises(ValueError, match="positive_categories"):
+        gi_star_grid(data, positive_categories=bad)
+
+
 def test_a_cluster_may_straddle_two_districts():
     ds = districts.load()
     east = crs.geometry_to_metric(ds.geometry("vallas-ostra"))

@@ -123,3 +123,88 @@ def test_markdown_text_is_literal():
     assert markdown_text("[x](javascript:alert(1))") == "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"
     assert markdown_text("<b>Kim</b>") == "\\<b\\>Kim\\</b\\>"
     assert markdown_text("Åsa") == "Åsa"
+
+
+# --------------------------------------------------------------------------- safe places
+
+
+def _geojsons(fg) -> list:
+    import folium
+
+    return [c for c in fg._children.values() if isinstance(c, folium.GeoJson)]
+
+
+def test_walk_map_draws_safe_places_as_shields_apart_from_the_problems():
+    cat = catalog.load()
+    fg = walk_pins(OBSERVATIONS, list(cat.categories), WALK, "sv", mine={99})
+    dots, shields = _geojsons(fg)
+    assert [f["properties"]["id"] for f in dots.data["features"]] == list(range(len(XSS)))
+    assert [f["properties"]["id"] for f in shields.data["features"]] == [99]
+    assert dots.marker._name == "CircleMarker" and shields.marker._name == "Marker"
+    # the shield: its own shape and class, the category's colour, the heavy ring of one's own pin
+    icon = shields.style_function(shields.data["features"][0])["html"]
+    assert 'class="tk-safe"' in icon and cat.category("trygg_plats").colour in icon
+    assert 'stroke="#111111"' in icon and 'aria-label="Trygg plats"' in icon
+    assert 'stroke="#ffffff" stroke-width="2"' in shields.style_function(
+        {"properties": {**shields.data["features"][0]["properties"], "mine": False}})["html"]
+    # its popup does not ask how unsafe a safe place felt; a problem's does
+    popup = lambda g: next(c for c in g._children.values() if type(c).__name__ == "GeoJsonPopup")
+    assert "feeling" not in popup(shields).fields and "feeling" in popup(dots).fields
+    html = walk_map(districts.load(), WALK, "sv").add_child(fg).get_root().render()
+    assert "tk-safe-icon" in html and ".DivIcon(iconOptions)" in html
+
+
+def test_walk_map_without_safe_places_has_no_shield_layer():
+    cat = catalog.load()
+    fg = walk_pins(OBSERVATIONS[:2], list(cat.categories), WALK, "sv")
+    html = walk_map(districts.load(), WALK, "sv").add_child(fg).get_root().render()
+    assert len(_geojsons(fg)) == 1 and "tk-safe" not in html
+
+
+def test_planner_map_puts_safe_places_in_a_layer_and_legend_entry_of_their_own():
+    cat = catalog.load()
+    cats = list(cat.categories)
+    m = planner_map(districts.load(), "andersberg", observations=OBSERVATIONS, measures=[], walks=[],
+                    categories=cats, measure_types=list(cat.measure_types), lang="sv")
+    layers = {type(c).__name__ + ":" + str(getattr(c, "layer_name", "")): c for c in m._children.values()}
+    points, safe = layers["PointLayer:Iakttagelser"], layers["PointLayer:Trygga platser"]
+    assert (points.positive, safe.positive) == (False, True) and safe.control and safe.show
+    html = m.get_root().render()
+    # one shield per status, made once, for the positive categories only
+    safe_index = next(i for i, c in enumerate(cats) if c.positive)
+    icons = json.loads(re.search(r"safeIcons: (\{.*\})\n", html).group(1))
+    assert list(icons) == [str(safe_index)] and all('class="tk-safe"' in i for i in icons[str(safe_index)])
+    assert "if (!cat[2]) { continue; }" in html and "if (cat[2]) { continue; }" in html
+    assert "return !(cat && cat[2]);" in html  # the heat map is of problems only
+    legend = html[html.index('class="tk-legend"'):]
+    legend = legend[:legend.index("</details>")]
+    safe_label = cat.category("trygg_plats").label("sv")
+    row = next(r for r in legend.split("<div>") if safe_label in r)
+    assert "<svg" in row and "border-radius:50%" not in row  # a shield, not a dot
+    lighting = next(r for r in legend.split("<div>") if cat.category("belysning").label("sv") in r)
+    assert "<svg" not in lighting and "border-radius:50%" in lighting
+
+
+def test_planner_map_in_english_names_the_safe_places_layer():
+    cat = catalog.load()
+    html = planner_map(districts.load(), "andersberg", observations=OBSERVATIONS, measures=[], walks=[],
+                       categories=list(cat.categories), measure_types=list(cat.measure_types),
+                       lang="en").get_root().render()
+    assert has(html, "Safe places") and 'aria-label=\\"Safe place\\"' in html
+
+
+def test_a_hot_spot_count_sits_above_the_shields_and_chooses_its_spot():
+    import folium
+
+    from geo.plannermap import hot_spot_layer
+
+    cat = catalog.load()
+    spots = hotspots.hot_spots(OBSERVATIONS)
+    labels = [c for c in hot_spot_layer(spots, list(cat.categories), "sv")._children.values()
+              if isinstance(c, folium.Marker)]
+    assert len(labels) == len(spots) == 1
+    (label,) = labels
+    # clickable (a click reports the spot's centre, inside its area), drawn above the markers
+    assert label.options.get("interactive", True) and label.options["z_index_offset"] == 1000
+    assert "pointer-events:none" not in label.icon.options["html"]
+    assert [round(v, 9) for v in label.location] == [round(v, 9) for v in reversed(spots[0].centre)]

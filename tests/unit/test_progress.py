@@ -15,7 +15,7 @@ from sqlalchemy import text
 from geo import catalog, demo
 from geo.i18n import STOCKHOLM
 from geo.model import Measure, Observation, Walk
-from geo.progress import Figures, ProgressReport, is_overdue, promise_progress
+from geo.progress import Figures, ProgressReport, Since, activity_labels, is_overdue, promise_progress
 
 ML = "halmstad-2019"
 A4, A6 = "halmstad-2019.1.4", "halmstad-2019.1.6"
@@ -319,3 +319,32 @@ def test_halmstad_2019_on_the_demo_matches_demo_json(store):
     assert (t.measures_planned, t.measures_in_progress, t.measures_done, t.measures_cancelled,
             t.measures_overdue) == (3, 3, 5, 1, 4)
     assert r.activity(A6).total.observations == 160 and r.activity(A4).total.observations == 8
+
+
+# --------------------------------------------------------------------------- since the meeting
+
+
+def test_since_the_meeting_counts_the_meetings_rows():
+    since = Since(start=date(2019, 10, 16), end=date(2020, 2, 15), new=frozenset({5, 9, 15}),
+                  resolved=frozenset({1, 2, 8}), measures=frozenset({1, 3, 8}))
+    r = report(since=since)
+    assert r.since and (r.period_start, r.period_end) == (date(2019, 10, 16), date(2020, 2, 15))
+    # new: 5 and 9 (whatever their date; 15 is merged); resolved since: 1, 2 and 8 (8 was
+    # seen in 2020, outside the promise's period, and still counts); measures moved since:
+    # 1 (proposed) and 3 (in progress); every overdue one counts (1 and 3); walks held
+    # 16 Oct 2019 – 15 Feb 2020 (2 and 4: the open one in Vallås and the one on New Year's Day)
+    assert r.activity(A6).total == Figures(
+        observations=2, resolved=3, measures_planned=1, measures_in_progress=1,
+        measures_overdue=2, walks=2, resolved_share=None)
+    assert r.activity(A4).total == Figures(walks=1)  # walk 5, on New Year's Eve
+    assert report().activity(A6).total.resolved == 3  # the promise's period: 1, 2 and 6
+
+
+def test_empty_figures_and_activity_labels():
+    assert Figures().empty() and Figures(resolved_share=None).empty()
+    assert not Figures(walks=1).empty() and not Figures(measures_cancelled=1).empty()
+    labels = activity_labels(catalog.load(), "sv")
+    assert labels[A6].startswith("1.6 Trygghetsvandringar på prioriterade platser")
+    assert len(labels[A6]) <= 70 and labels[A6].endswith("…")
+    assert activity_labels(catalog.load(), "en", width=200)[A6].startswith("1.6 Safety walks")
+    assert all(not v.startswith("halmstad") for v in labels.values())

@@ -88,7 +88,10 @@ def test_protocol_columns_are_checked_and_versioned(store, walk):
 
 def test_verifying_with_an_after_photo_is_one_transaction(store, walk):
     a, _ = pin(store, walk, "Kim", "x")
-    store.set_observation_status(a, "resolved", PLANNER)
+    mid = store.add_measure(MeasureDraft(type="belysning_ny", title="Ny lampa", responsible="kommun",
+                                         geometry={"type": "Point", "coordinates": [12.9012, 56.6606]},
+                                         status="decided", observation_ids=(a,)), PLANNER)
+    store.set_measure_status(mid, "done", PLANNER)  # the spot follows its measure to resolved
     with pytest.raises(Invalid):  # resolved → closed is not allowed: the photo is not kept either
         store.set_observation_status(a, "closed", PLANNER, comment="x", after_photo=Photo())
     assert store.photos(a) == []
@@ -99,7 +102,8 @@ def test_verifying_with_an_after_photo_is_one_transaction(store, walk):
     assert meta["kind"] == "after" and store.photo(meta["id"])[0] == b"\xff\xd8after"
     reopened = store.set_observation_status(a, "assessed", PLANNER, comment="Lampan är trasig igen")
     assert reopened.status == "assessed"
-    assert [h.to_status for h in store.history("observation", a)] == ["new", "resolved", "verified", "assessed"]
+    assert [h.to_status for h in store.history("observation", a)] == [
+        "new", "measure_planned", "resolved", "verified", "assessed"]
 
 
 def test_points_are_numbered_along_the_route_or_by_time(store, walk):

@@ -397,3 +397,90 @@ def test_followup_gpkg_is_all_or_nothing(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["uppfoljning.gpkg"]  # no leftovers
     with pytest.raises(ValueError, match=".gpkg"):
         followup_gpkg(tmp_path / "x.shp", [], [], [], catalog.load())
+
+
+# --------------------------------------------------------------------------- the meeting's tally
+
+
+def test_activity_chart_is_a_deterministic_png_and_refuses_nothing():
+    rows = [ProgressRow("1.4 Åtgärder i trafikmiljön", 3, 0, 1, 0, None, 1, 0, resolved=0),
+            ProgressRow("1.6 Trygghetsvandringar $x$ på prioriterade platser – med efterföljande",
+                        67, 0, 0, 4, None, 0, 3, resolved=16)]
+    png = reports.activity_chart(rows, width_px=700)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png_size(png)[0] == 700
+    assert reports.activity_chart(rows, width_px=700) == png
+    assert png_size(reports.activity_chart(rows * 3, width_px=700))[1] > png_size(png)[1]
+    with pytest.raises(ValueError, match="nothing to draw"):
+        reports.activity_chart([])
+    with pytest.raises(ValueError, match="width_px"):
+        reports.activity_chart(rows, width_px=10)
+
+
+def test_meeting_pdf_lists_guldkorn_waiting_of_both_kinds_and_the_periods():
+    chart = reports.activity_chart([ProgressRow("1.6 Trygghetsvandringar", 5, resolved=2)], width_px=600)
+    sections = (
+        reports.ProgressSection("Sedan förra mötet", "2019-10-16 – 2020-01-20", (
+            ProgressRow("Medborgarlöfte Halmstad 2019", 5, level=0, resolved=2),
+            ProgressRow("1.6 Trygghetsvandringar", 5, resolved=2)), chart_png=chart, hidden=6),
+        reports.ProgressSection("Under löftets period", "2019-01-01 – 2019-12-31"))
+    data = meeting_pdf(meeting(
+        None, waiting=(ItemRow("I 9", "Belysning", "Andersberg", "Bedömd"),
+                       ItemRow("Å 4", "Ny belysning", "Ny belysning", "Föreslagen")),
+        guldkorn=(ItemRow("I 5", "Trygg plats – guldkorn", "Andersberg", "Bedömd",
+                          date(2019, 10, 15), "", "Biblioteket är en trygg punkt"),),
+        sections=sections))
+    reader, text = pdf_text(data)
+    for expected in ("Nytt: 2 · Åtgärdat: 1 · Försenade åtgärder: 1 · Väntar på beslut: 2 · Guldkorn: 1",
+                     "Väntar på beslut (2)", "I 9", "Å 4", "Guldkorn – platser som känns trygga (1)",
+                     "Sedd", "Biblioteket är en trygg punkt",
+                     "Sedan förra mötet (2019-10-16 – 2020-01-20)", "Åtgärdade",
+                     "6 aktiviteter utan något att redovisa visas inte.",
+                     "Under löftets period (2019-01-01 – 2019-12-31)", "Inget att redovisa."):
+        assert expected in " ".join(text.split()), expected  # cells wrap
+    assert "5 2 – 0 0 0 0 0" in text  # the figures, with "–" for no share
+    assert "Område" not in text.split("Sedan förra mötet (")[1]  # no district column without districts
+    assert "None" not in text
+    assert sum(has_image(p) for p in reader.pages) >= 1  # the chart
+    with pytest.raises(ValueError, match=r"sections\[0\]"):
+        meeting_pdf(meeting(None, sections=("x",)))
+
+
+def test_action_list_has_a_summary_sheet_with_typed_values():
+    summary = [reports.SummaryTable("Mötets siffror", ("Vad", "Antal"),
+                                    (("Nytt sedan mötet", 70), ("Guldkorn", 4))),
+               reports.SummaryTable("Sedan förra mötet", ("Aktivitet", "Iakttagelser", "Andel"),
+                                    (("1.6 Trygghetsvandringar", 67, None), ("=1+1", 3, 0.25)))]
+    wb = load_workbook(io.BytesIO(action_list_xlsx([], summary=summary)))
+    assert wb.sheetnames == ["Åtgärdslista", "Sammanfattning"]
+    rows = [[c.value for c in r] for r in wb["Sammanfattning"].iter_rows()]
+    assert rows[0][0] == "Mötets siffror" and rows[1][:2] == ["Vad", "Antal"]
+    assert rows[2][:2] == ["Nytt sedan mötet", 70] and isinstance(rows[2][1], int)
+    assert rows[4] == [None, None, None]  # an empty row between the tables
+    assert rows[7] == ["1.6 Trygghetsvandringar", 67, "–"] and rows[8] == ["=1+1", 3, 0.25]
+    assert wb["Sammanfattning"].cell(9, 1).data_type == "s"  # text, never a formula
+    assert wb["Sammanfattning"].cell(9, 3).number_format == "0%"
+    assert load_workbook(io.BytesIO(action_list_xlsx([]))).sheetnames == ["Åtgärdslista"]
+    with pytest.raises(ValueError, match=r"summary\[0\]"):
+        action_list_xlsx([], summary=[("x", 1)])
+
+
+def test_followup_gpkg_marks_and_summary_let_qgis_count_the_meeting(tmp_path):
+    observations, measures = sample()
+    path = tmp_path / "m.gpkg"
+    counts = followup_gpkg(path, observations, measures, [], catalog.load(),
+                           marks={"ny_sedan_motet": [1, 3], "guldkorn": [5]},
+                           measure_marks={"forsenad": [1]},
+                           summary=[("new", "Nytt sedan mötet", 2), ("guldkorn", "Guldkorn", 1)])
+    assert counts["sammanfattning"] == 2
+    assert {name for name, _ in pyogrio.list_layers(path)} == {*reports.GPKG_LAYERS, reports.SUMMARY_LAYER}
+    o = pyogrio.read_dataframe(path, layer="iakttagelser")
+    assert list(o.loc[o["ny_sedan_motet"], "id"]) == [1, 3] and list(o.loc[o["guldkorn"], "id"]) == [5]
+    info = pyogrio.read_info(path, layer="iakttagelser")
+    types = dict(zip(info["fields"], info["ogr_types"]))
+    assert types["ny_sedan_motet"] == "OFTInteger" and info["ogr_subtypes"][list(info["fields"]).index("guldkorn")] == "OFSTBoolean"
+    assert o.loc[0, "aktivitet_namn"].startswith("1.1 ")
+    m = pyogrio.read_dataframe(path, layer="atgarder")
+    assert list(m["forsenad"]) == [True, False, False]
+    table = pyogrio.read_dataframe(path, layer="sammanfattning")
+    assert list(table["nyckel"]) == ["new", "guldkorn"] and list(table["antal"]) == [2, 1]
+    assert pyogrio.read_info(path, layer="sammanfattning")["geometry_type"] is None

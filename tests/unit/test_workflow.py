@@ -88,3 +88,99 @@ def test_sending_a_resolved_spot_back_needs_a_reason_verifying_it_does_not():
     assert check_observation_change("resolved", "assessed") == {"comment": "workflow.reason_required"}
     assert check_observation_change("resolved", "assessed", "Lampan är trasig igen") == {}
     assert check_observation_change("resolved", "verified") == {}
+
+
+# --- the state machine, transition by transition ----------------------------------------------
+STATUSES = ["new", "assessed", "measure_planned", "in_progress", "resolved", "verified", "closed"]
+# every edge, what takes it, and whether a person needs to give a reason
+EDGES = {
+    ("new", "assessed"): ({"triage"}, False),
+    ("new", "closed"): ({"triage"}, True),
+    ("assessed", "closed"): ({"triage"}, True),
+    ("closed", "assessed"): ({"triage"}, True),
+    ("new", "measure_planned"): ({"measure"}, False),
+    ("assessed", "measure_planned"): ({"measure"}, False),
+    ("measure_planned", "in_progress"): ({"measure"}, False),
+    ("measure_planned", "resolved"): ({"measure"}, False),
+    ("measure_planned", "assessed"): ({"measure"}, False),
+    ("in_progress", "resolved"): ({"measure"}, False),
+    ("in_progress", "measure_planned"): ({"measure"}, False),
+    ("in_progress", "assessed"): ({"measure"}, False),
+    ("resolved", "in_progress"): ({"measure"}, False),
+    ("resolved", "measure_planned"): ({"measure"}, False),
+    ("resolved", "verified"): ({"follow_up"}, False),
+    ("resolved", "assessed"): ({"follow_up", "measure"}, True),
+    ("verified", "assessed"): ({"follow_up"}, True),
+}
+
+
+def test_the_table_is_the_documented_one():
+    assert {k: set(v) for k, v in workflow.OBSERVATION_STEPS.items()} == {k: v for k, (v, _) in EDGES.items()}
+
+
+@pytest.mark.parametrize("current", STATUSES)
+@pytest.mark.parametrize("new", STATUSES)
+def test_each_transition_for_people_and_for_measures(current, new):
+    people = workflow.check_observation_change(current, new, "")
+    people_with_reason = workflow.check_observation_change(current, new, "Skäl")
+    by_measure = workflow.check_observation_change(current, new, "", by=workflow.MEASURE)
+    if current == new:
+        assert people == by_measure == {"status": "workflow.unchanged"}
+        return
+    if (current, new) not in EDGES:
+        assert people == people_with_reason == by_measure == {"status": "workflow.not_allowed"}
+        return
+    causes, needs_reason = EDGES[current, new]
+    if causes & {"triage", "follow_up"}:
+        assert people == ({"comment": "workflow.reason_required"} if needs_reason else {})
+        assert people_with_reason == {}
+    else:  # only a measure moves it: a person is told to link one
+        assert people == people_with_reason == {"status": "workflow.follows_measure"}
+    assert by_measure == ({} if "measure" in causes else {"status": "workflow.not_allowed"})
+
+
+def test_what_a_form_offers():
+    assert workflow.next_statuses("new") == ["assessed", "closed"]
+    assert workflow.next_statuses("resolved", by=workflow.FOLLOW_UP) == ["assessed", "verified"]
+    assert workflow.next_statuses("measure_planned") == []
+    assert workflow.next_statuses("closed", by=workflow.TRIAGE) == ["assessed"]
+
+
+@pytest.mark.parametrize("current,measures,expected", [
+    ("new", ["proposed"], "measure_planned"),
+    ("assessed", ["decided"], "measure_planned"),
+    ("new", ["in_progress"], "in_progress"),
+    ("measure_planned", ["in_progress", "proposed"], "in_progress"),
+    ("in_progress", ["done"], "resolved"),
+    ("in_progress", ["done", "decided"], "measure_planned"),  # another measure still holds it
+    ("in_progress", ["done", "in_progress"], "in_progress"),
+    ("resolved", ["done", "verified"], "resolved"),
+    ("measure_planned", ["cancelled"], "assessed"),
+    ("in_progress", [], "assessed"),  # unlinked
+    ("resolved", ["done", "proposed"], "measure_planned"),  # a further measure
+    ("resolved", ["in_progress"], "in_progress"),  # taken up again
+    ("new", ["cancelled"], "new"),
+    ("assessed", [], "assessed"),
+    ("verified", ["in_progress"], "verified"),  # a decision of people: reopen it first
+    ("closed", ["proposed"], "closed"),
+])
+def test_the_observation_follows_its_measures(current, measures, expected):
+    assert workflow.follow_measures(current, measures) == expected
+
+
+@pytest.mark.parametrize("current", STATUSES)
+@pytest.mark.parametrize("measures", [[], ["proposed"], ["in_progress"], ["done"], ["cancelled"],
+                                      ["done", "decided"], ["verified", "in_progress"]])
+def test_a_measure_can_always_walk_the_observation_there(current, measures):
+    target = workflow.follow_measures(current, measures)
+    steps = workflow.measure_steps(current, target)
+    assert (steps[-1] if steps else current) == target
+    for a, b in zip([current, *steps], steps):
+        assert workflow.check_observation_change(a, b, "", by=workflow.MEASURE) == {}
+
+
+def test_the_readme_draws_this_state_machine():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{workflow.mermaid()}\n```" in readme
