@@ -160,7 +160,7 @@ def meeting_reports(page, tmp_path) -> tuple[dict[str, int], dict[str, int]]:
 def verify(page, observation_id: int, tmp_path) -> None:
     """The meeting verifies the spot on site, with an after photo."""
     page.get_by_role("radio", name=re.compile("^Verifiera eller öppna igen")).click()
-    page.get_by_text("Vad mötet beslutar").wait_for(timeout=30_000)
+    page.get_by_text("Vad mötet beslutar").first.wait_for(timeout=30_000)  # a rerun may show it twice
     page.get_by_text("Verifierad på plats").click()
     page.get_by_label("Kommentar", exact=True).and_(page.get_by_role("textbox")).fill("Ny lampa lyser, sett på plats")
     after = tmp_path / "efter.jpg"
