@@ -13,7 +13,7 @@ import streamlit as st
 from geo import outcomes
 from geo.catalog import Catalog
 from geo.i18n import local_time
-from geo.model import Actor, Measure, Observation, Walk
+from geo.model import Actor, Measure, Observation, ObservationStatus, Walk
 from geo.safe import markdown_text
 from ui.common import CACHE_TTL_S, get_store, lang, last_good, offline, tr
 
@@ -59,12 +59,14 @@ def participant_outcomes(actor: Actor, walk: Walk, catalog: Catalog) -> None:
                         f"{tr('outcome.when', at=local_time(row.observed_at))}")
             if row.description:
                 st.markdown(markdown_text(row.description))
-            st.markdown(f"**{tr('outcome.status')}:** "
-                        f"{outcomes.observation_status_text(row.status, row.status_reason, lang(), markdown_text)}")
+            safe = bool(category and category.positive) and row.status != ObservationStatus.CLOSED
+            status = tr("outcome.safe_place") if safe and not row.measures else \
+                outcomes.observation_status_text(row.status, row.status_reason, lang(), markdown_text)
+            st.markdown(f"**{tr('outcome.status')}:** {status}")
             if row.merged:
                 st.caption(tr("outcome.merged"))
-            st.markdown(f"**{tr('outcome.measures')}:**")
             if row.measures:
+                st.markdown(f"**{tr('outcome.measures')}:**")
                 st.markdown("\n".join(measure_lines(row, catalog)))
-            else:
+            elif not safe and row.status != ObservationStatus.CLOSED:  # no measure is coming for these
                 st.caption(tr("outcome.no_measure"))

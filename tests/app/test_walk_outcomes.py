@@ -102,3 +102,20 @@ def test_the_leader_keeps_the_list_of_every_pin_on_a_closed_walk(db, open_walk):
     run(at)
     assert at.expander[0].label.startswith("Alla iakttagelser på vandringen")
     assert "Vad hände med dina iakttagelser?" not in [h.value for h in at.subheader]
+
+
+def test_a_closed_pin_and_a_safe_place_say_so_and_promise_no_measure(db, open_walk):
+    kim = db.join_walk(demo.DEMO_JOIN_CODE, "Kim")
+    token = db.reconnect_token(kim)
+    graffiti, safe = db.add_observations([
+        ObservationDraft(category="klotter", lon=ANDERSBERG[0], lat=ANDERSBERG[1], feeling=2,
+                         description="Klotter på elskåpet", walk_id=open_walk.id),
+        ObservationDraft(category="trygg_plats", lon=ANDERSBERG[0] + 0.001, lat=ANDERSBERG[1], feeling=1,
+                         description="Väl upplyst torg", walk_id=open_walk.id)], kim).ids
+    db.set_walk_status(open_walk.id, "closed", PLANNER)
+    db.set_observation_statuses([graffiti], "closed", PLANNER, reason="felanmalan", comment="Ärende 4711")
+    text = shown(visitor(t=token))
+    assert "**Status i dag:** Stängd utan åtgärd: Anmäld till felanmälan" in text
+    assert "**Status i dag:** Noterad som en trygg plats – ett guldkorn i protokollet" in text
+    assert "Ingen åtgärd kopplad ännu." not in text  # none is coming for either
+    assert db.observation(safe).status == "new"
