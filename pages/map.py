@@ -19,7 +19,6 @@ from geo.roles import Action, allowed
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
 from ui.mapdata import district_rows
-from ui.triage import triage_bar
 from ui.planner import (
     EDIT,
     PLAN,
@@ -33,6 +32,7 @@ from ui.planner import (
     plan,
     spot_table,
 )
+from ui.triage import triage_bar
 
 actor = require(Action.VIEW_ALL)
 store = get_store()
