@@ -16,6 +16,7 @@ import streamlit as st
 
 from geo.catalog import Catalog
 from geo.filters import ObservationFilter
+from geo.outcomes import reason_text
 from geo.progress import activity_labels
 from geo.i18n import local_time
 from geo.model import (
@@ -142,8 +143,6 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
 
 def status_label(o: Observation) -> str:
     """An observation's status in words, with the reason it was closed."""
-    from geo.outcomes import reason_text
-
     label = tr(f"status.observation.{o.status}")
     if o.status == ObservationStatus.CLOSED and o.status_reason:
         return f"{label} ({reason_text(o.status_reason, lang())})"
@@ -153,8 +152,6 @@ def status_label(o: Observation) -> str:
 def history_line(h: StatusChange) -> str:
     """One entry of an observation's history in words (markdown, user text escaped): when,
     who, from → to, the measure that moved it, the closing reason and the comment."""
-    from geo.outcomes import reason_text
-
     return (f"{local_time(h.at)} · {markdown_text(h.actor)} · "
             + (f"{tr(f'status.observation.{h.from_status}')} → " if h.from_status else "")
             + tr(f"status.observation.{h.to_status}")
