@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -57,6 +57,17 @@ def has(key: str) -> bool:
 
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local_today() -> date:
+    """Today's date in Sweden (after 23:00 UTC in winter it is already tomorrow there): what
+    every "today" a person sees or chooses means, whatever the server's own time zone."""
+    return datetime.now(STOCKHOLM).date()
+
+
+def local_date(value: datetime) -> date:
+    """A stored (UTC) time's Swedish date."""
+    return value.astimezone(STOCKHOLM).date()
 
 
 def local_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:

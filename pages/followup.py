@@ -3,13 +3,14 @@ then what is new since the last meeting, what was resolved, what is overdue, wha
 decision and the safe places (guldkorn); verify or reopen spots; the re-walk; and the
 meeting's reports.  Every figure comes from one tally (geo.followup.meeting_tally)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import followup
+from geo.i18n import local_today
 from geo.plannermap import planner_map
 from geo.roles import Action
 from ui.auth import require
@@ -35,7 +36,7 @@ options = [d for top in districts.top_level(muni.id) for d in
 district = c2.selectbox(tr("map.district"), [None, *options], index=1, key="fu_district",
                         format_func=lambda d: tr("followup.whole", name=muni.name) if d is None
                         else ("↳ " if d.parent_id else "") + d.name)
-today = date.today()
+today = local_today()  # the meeting's day in Sweden, whatever the server's clock says
 last = c3.date_input(tr("followup.last_meeting"), value=today - timedelta(days=90), max_value=today,
                      key="fu_last", format="YYYY-MM-DD")
 tops = [d.id for d in districts.top_level(muni.id)]

@@ -150,4 +150,4 @@ def protocol_pdf() -> bytes:
 
 
 st.download_button(tr("protocol.pdf"), protocol_pdf, file_name=f"vandringsprotokoll-{walk.slug}.pdf",
-                   mime="application/pdf", icon=":material/picture_as_pdf:", key="protocol_pdf")
+                   mime="application/pdf", icon=":material/picture_as_pdf:", key="protocol_pdf", on_click="ignore")

@@ -5,7 +5,7 @@ from datetime import time
 import streamlit as st
 
 from geo import walks as wl
-from geo.i18n import local_time
+from geo.i18n import local_time, local_today
 from geo.model import Group, WalkStatus
 from geo.roles import Action
 from geo.safe import html_text, markdown_text
@@ -65,7 +65,7 @@ with st.container(border=True):
         key=f"walks_activity_{gen}_{muni_id}")  # one per municipality: its suggestion first
     with st.form(f"walks_form_{gen}", border=False):
         c3, c4 = st.columns(2)
-        day = c3.date_input(tr("walks.date"), value="today", format="YYYY-MM-DD", key=f"walks_date_{gen}")
+        day = c3.date_input(tr("walks.date"), value=local_today(), format="YYYY-MM-DD", key=f"walks_date_{gen}")
         start = c4.time_input(tr("walks.start_time"), value=time(18, 0), step=900, key=f"walks_time_{gen}")
         meeting_point = st.text_input(tr("walks.meeting_point"), max_chars=wl.MEETING_POINT_MAX,
                                       key=f"walks_meeting_{gen}")

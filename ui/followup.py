@@ -246,10 +246,11 @@ def report_downloads(store: Store, tally: MeetingTally, catalog: Catalog, area, 
     slug, today = area.id, tally.today
     c1, c2, c3 = st.columns(3)
     c1.download_button(tr("followup.pdf"), pdf, file_name=f"uppfoljning-{slug}-{today}.pdf",
-                       mime="application/pdf", icon=":material/picture_as_pdf:", key="fu_pdf", width="stretch")
+                       mime="application/pdf", icon=":material/picture_as_pdf:", key="fu_pdf", width="stretch",
+                       on_click="ignore")  # no rerun: it could drop the file while it is made
     c2.download_button(tr("followup.xlsx"), actions, file_name=f"atgardslista-{slug}-{today}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/table:", key="fu_xlsx", width="stretch")
+                       icon=":material/table:", key="fu_xlsx", width="stretch", on_click="ignore")
     c3.download_button(tr("followup.gpkg"), layers, file_name=f"uppfoljning-{slug}-{today}.gpkg",
                        mime="application/geopackage+sqlite3", icon=":material/layers:", key="fu_gpkg",
-                       width="stretch")
+                       width="stretch", on_click="ignore")

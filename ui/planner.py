@@ -18,7 +18,7 @@ from geo.catalog import Catalog
 from geo.filters import ObservationFilter
 from geo.outcomes import reason_text
 from geo.progress import activity_labels
-from geo.i18n import local_time
+from geo.i18n import local_date, local_time, local_today
 from geo.model import (
     FEELING_MAX,
     FEELING_MIN,
@@ -49,10 +49,11 @@ def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], 
     """The filters, in the sidebar: period, walk, category, status, activity, time, feeling."""
     side = st.sidebar
     side.subheader(tr("planner.filters"))
-    days = [o.observed_at.date() for o in observations]
-    first, last = (min(days), max(days)) if days else (date.today() - timedelta(days=365), date.today())
+    days = [local_date(o.observed_at) for o in observations]  # the filter compares Swedish dates
+    today = local_today()
+    first, last = (min(days), max(days)) if days else (today - timedelta(days=365), today)
     period = side.date_input(tr("planner.period"), value=(first, last), key="f_period", format="YYYY-MM-DD",
-                             min_value=date(2000, 1, 1), max_value=max(last, date.today()))
+                             min_value=date(2000, 1, 1), max_value=max(last, today))
     start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, None)
     walk_by_id = {w.id: w for w in walks}
     chosen_walks = side.multiselect(tr("map.walk"), list(walk_by_id), key="f_walks",

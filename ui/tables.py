@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from geo.catalog import Catalog
-from geo.i18n import local_time
+from geo.i18n import local_time, local_today
 from geo.model import Measure, Observation, Walk
 from geo.progress import activity_labels, is_overdue
 from ui.common import lang, tr
@@ -48,7 +48,7 @@ def observation_frame(observations: Sequence[Observation], catalog: Catalog,
 def measure_frame(measures: Sequence[Measure], catalog: Catalog, today: date | None = None) -> pd.DataFrame:
     """One row per measure, overdue ones marked (:func:`geo.progress.is_overdue`)."""
     types = {t.id: t.label(lang()) for t in catalog.measure_types}
-    today = today or date.today()
+    today = today or local_today()
     return pd.DataFrame({
         "#": [m.id for m in measures],
         tr("map.measure_type"): [types.get(m.type, m.type) for m in measures],

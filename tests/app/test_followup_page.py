@@ -11,6 +11,7 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from geo import catalog, demo, followup, meeting, progress
+from geo.i18n import local_today
 from tests.app.conftest import PLANNER, open_app, run
 
 
@@ -30,14 +31,14 @@ def tally_of(db, district_id: str | None, last_meeting: date) -> followup.Meetin
                    db.walks(district_ids=family))
     history = db.histories("observation", [o.id for o in obs]) + db.histories("measure", [m.id for m in ms])
     return followup.meeting_tally(obs, ms, ws, history, catalog=catalog.load(), last_meeting=last_meeting,
-                                  today=date.today(), municipality_id="halmstad", districts=d,
+                                  today=local_today(), municipality_id="halmstad", districts=d,
                                   district_ids=[district_id] if district_id else None)
 
 
 def test_the_meetings_figures_follow_the_meeting_date(db):
     at = followup_page()
     overdue = [m for m in db.measures(district_ids=db.districts().family("andersberg"))
-               if progress.is_overdue(m, date.today())]
+               if progress.is_overdue(m, local_today())]
     assert metrics(at)["Försenade åtgärder"] == len(overdue)
     at.date_input(key="fu_last").set_value(date(2019, 10, 1))  # before the demo's walks
     run(at)
@@ -84,7 +85,7 @@ def test_promise_progress_for_halmstad_2019_matches_the_demo(db):
     at.selectbox(key="fu_district").select_index(0)  # "Hela Halmstad"
     run(at)
     report = progress.promise_progress(catalog.load(), db.observations(), db.measures(), db.walks(),
-                                       medborgarlofte_id="halmstad-2019", today=date.today())
+                                       medborgarlofte_id="halmstad-2019", today=local_today())
     frames = [d.value for d in at.dataframe if "Aktivitet" in d.value.columns]
     total = frames[0].iloc[0]  # the medborgarlöfte's own row comes first
     assert total["Aktivitet"] == "Medborgarlöfte Halmstad 2019"
@@ -97,7 +98,7 @@ def test_promise_progress_for_halmstad_2019_matches_the_demo(db):
     shown = set(frames[0]["Aktivitet"])
     empty = [a for a in report.activities if a.total.empty()]
     assert empty and not any(lbl.startswith(f"{a.number} ") for a in empty for lbl in shown)
-    hidden = meeting.progress_rows(tally_of(db, None, date.today()).promise, catalog.load(), "sv")[1]
+    hidden = meeting.progress_rows(tally_of(db, None, local_today()).promise, catalog.load(), "sv")[1]
     assert hidden >= len(empty)
     assert f"{hidden} aktiviteter utan något att redovisa är dolda." in [c.value for c in at.caption]
     at.toggle(key="fu_show_empty").set_value(True)
@@ -117,7 +118,7 @@ def test_the_whole_municipality_is_a_choice(db):
     at.selectbox(key="fu_district").select_index(0)  # "Hela Halmstad"
     run(at)
     halmstad = [d.id for d in db.districts().of_municipality("halmstad")]
-    overdue = [m for m in db.measures(district_ids=halmstad) if progress.is_overdue(m, date.today())]
+    overdue = [m for m in db.measures(district_ids=halmstad) if progress.is_overdue(m, local_today())]
     assert metrics(at)["Försenade åtgärder"] == len(overdue)
     assert [b.label for b in at.get("download_button")][0] == "Mötesrapport (PDF)"
 

@@ -4,13 +4,14 @@ close, follow on the map, and who may use it.
 Each test gets its own copy of the demo database: these tests open and close walks, and the
 other page tests rely on the demo's open walk staying open."""
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import demo
 from geo import walks as wl
+from geo.i18n import local_today
 from geo.model import Actor, Role, WalkStatus
 from geo.store import Store
 from tests.app.conftest import APP, PLANNER, ROOT, open_app, run
@@ -39,7 +40,7 @@ def captions(at: AppTest) -> str:
 
 
 def planned_walk(store: Store):
-    return wl.create_walk(store, PLANNER, district_id="vallas", date=date.today() + timedelta(days=14),
+    return wl.create_walk(store, PLANNER, district_id="vallas", date=local_today() + timedelta(days=14),
                           start_time=time(18, 30), leader="Pia Planerare",
                           activity_id="halmstad-2019.1.6")
 
@@ -71,7 +72,7 @@ def test_planner_creates_a_walk_and_it_gets_a_code(db):
 def test_a_later_walk_is_planned_and_its_code_waits_for_the_button(db):
     at = walks_page()
     at.selectbox(key="walks_district_0").select_index(0).run()
-    at.date_input(key="walks_date_0").set_value(date.today() + timedelta(days=7))
+    at.date_input(key="walks_date_0").set_value(local_today() + timedelta(days=7))
     at.text_input(key="walks_title_0").input("Kvällsvandring <b>[x](javascript:alert(1))</b>")
     submit(at)
     walk = next(w for w in db.walks() if w.title.startswith("Kvällsvandring"))

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from geo import catalog, demo, followup, hotspots, meeting
+from geo.i18n import local_today
 from geo.model import SYSTEM, MeasureDraft
 
 LAST = date(2019, 10, 1)  # Andersberg since 2019-10-01: the page said 50 waiting, the PDF 4
@@ -31,7 +32,7 @@ def tally_for(store, district_id: str) -> followup.MeetingTally:
                    store.walks(district_ids=family))
     history = store.histories("observation", [o.id for o in obs]) + store.histories("measure", [m.id for m in ms])
     return followup.meeting_tally(obs, ms, ws, history, catalog=catalog.load(), last_meeting=LAST,
-                                  today=date.today(), municipality_id="halmstad", districts=d,
+                                  today=local_today(), municipality_id="halmstad", districts=d,
                                   district_ids=[district_id])
 
 
