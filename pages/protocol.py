@@ -21,7 +21,7 @@ from geo.store import Conflict, Invalid, ProtocolChange, StoreError
 from ui.auth import require
 from ui.common import get_store, lang, the_catalog, tr
 from ui.mapdata import district_rows
-from ui.planner import EDIT, PLAN, measure_form, status_label
+from ui.planner import PLAN, measure_form, status_label
 from ui.triage import triage_bar
 
 actor = require(Action.CHANGE_STATUS)
@@ -134,7 +134,7 @@ st.subheader(tr("triage.heading"))
 measures = store.measures(district_ids=store.districts().family(walk.district_id))
 triage_bar(store, actor, [by_obs[int(r.id)] for r in edited.itertuples() if r.chosen], measures, cat,
            key="protocol-triage", flash="protocol_flash")
-if PLAN in st.session_state or EDIT in st.session_state:
+if PLAN in st.session_state:  # "plan a new measure" for the chosen points
     measure_form(store, actor, cat, observations, None, flash="protocol_flash")
 
 rows = protocol_rows(walk, observations, categories, lang())
