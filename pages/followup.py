@@ -16,7 +16,7 @@ from geo.roles import Action
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
 from ui.followup import FLASH, glance, headline, report_downloads, rewalk_panel, table, verify_panel
-from ui.mapdata import district_rows
+from ui.mapdata import district_history, district_rows, forget
 from ui.tables import measure_frame, observation_frame
 
 actor = require(Action.CHANGE_STATUS)
@@ -26,7 +26,7 @@ districts = the_districts()
 st.title(tr("followup.heading"))
 demo_banner()
 if FLASH in st.session_state:  # a decision was saved: it shows at once in the figures and lists
-    district_rows.clear()
+    forget()
 
 munis = [m for m in cat.municipalities if districts.top_level(m.id)]
 c1, c2, c3 = st.columns([1, 2, 1])
@@ -50,9 +50,9 @@ def rows(district_ids):
     return tuple([row for part in found for row in part[i]] for i in range(3))
 
 
-observations, measures, walks = rows([district.id] if district else tops)
-history = (store.histories("observation", [o.id for o in observations])
-           + store.histories("measure", [m.id for m in measures]))
+chosen = [district.id] if district else tops
+observations, measures, walks = rows(chosen)
+history = [h for d in chosen for h in district_history(d)]  # cached with the rows
 tally = followup.meeting_tally(observations, measures, walks, history, catalog=cat, last_meeting=last,
                                today=today, municipality_id=muni.id, districts=districts,
                                district_ids=[district.id] if district else None)

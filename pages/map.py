@@ -18,7 +18,7 @@ from geo.plannermap import planner_map
 from geo.roles import Action, allowed
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
-from ui.mapdata import district_rows
+from ui.mapdata import district_rows, forget
 from ui.planner import (
     EDIT,
     PLAN,
@@ -43,7 +43,7 @@ st.title(tr("app.title"))
 st.caption(tr("app.tagline"))
 demo_banner()
 if flash := st.session_state.pop("map_flash", None):
-    district_rows.clear()  # the new or changed measure shows at once
+    forget()  # the new or changed measure shows at once
     st.success(flash, icon=":material/check_circle:")
 
 munis = [m for m in cat.municipalities if districts.top_level(m.id)]

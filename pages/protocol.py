@@ -20,7 +20,7 @@ from geo.safe import markdown_text
 from geo.store import Conflict, Invalid, ProtocolChange, StoreError
 from ui.auth import require
 from ui.common import get_store, lang, the_catalog, tr
-from ui.mapdata import district_rows
+from ui.mapdata import forget
 from ui.planner import PLAN, measure_form, status_label
 from ui.triage import triage_bar
 
@@ -32,7 +32,7 @@ labels = {c.id: c.label(lang()) for c in categories}
 st.title(tr("protocol.heading"))
 st.caption(tr("protocol.intro"))
 if message := st.session_state.pop("protocol_flash", None):
-    district_rows.clear()  # the map and the follow-up show the change at once
+    forget()  # the map and the follow-up show the change at once
     st.success(message, icon=":material/check_circle:")
 
 walks = sorted(store.walks(), key=lambda w: w.starts_at, reverse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.model import Measure, Observation, Walk
+from geo.model import Measure, Observation, StatusChange, Walk
 from ui.common import CACHE_TTL_S, get_store
 
 
@@ -15,3 +15,19 @@ def district_rows(district_id: str) -> tuple[list[Observation], list[Measure], l
     family = store.districts().family(district_id)
     return (store.observations(district_ids=family), store.measures(district_ids=family),
             store.walks(district_ids=family))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def district_history(district_id: str) -> list[StatusChange]:
+    """The status histories of a district's observations and measures (the follow-up's
+    "resolved since" and "moved since"), read with its rows."""
+    observations, measures, _walks = district_rows(district_id)
+    store = get_store()
+    return (store.histories("observation", [o.id for o in observations])
+            + store.histories("measure", [m.id for m in measures]))
+
+
+def forget() -> None:
+    """After a save: every page shows the change at once."""
+    district_rows.clear()
+    district_history.clear()
