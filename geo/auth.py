@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from .errors import Refused
 from .model import Actor, Role
 from .store import Invalid, Store
 
@@ -27,13 +28,8 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a real password, used to spend the same time")
 
 
-class SignInRefused(Exception):
+class SignInRefused(Refused):
     """``key`` is a string-catalogue key; ``values`` fills it (e.g. seconds to wait)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key, values)
-        self.key = key
-        self.values = values
 
 
 def hash_password(password: str) -> str:

@@ -84,6 +84,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .crs import WGS84, in_sweden, require_crs
+from .errors import Refused
 from .i18n import t
 from .model import DESCRIPTION_MAX, Observation, ObservationDraft, ObservationStatus
 from .workflow import CONTROL_CHARS, validate_observation
@@ -141,15 +142,26 @@ def show(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _Refusal:
+class _Refusal(Refused):
     """Shared by :class:`ImportRefused` and :class:`ExportRefused`: one problem, where it is."""
 
-    def _setup(self, key: str, row: int | None, field: str | None, value: object,
-               kind: str | None, file: str | None, values: dict) -> None:
-        self.key, self.row, self.field = key, row, field
+    row: int | None
+    field: str | None
+    value: object
+    has_value: bool
+    kind: str | None
+    file: str | None
+
+    def __init__(self, key: str, *, row: int | None = None, field: str | None = None,
+                 value: object = _MISSING, kind: str | None = None, file: str | None = None,
+                 **values: Any) -> None:
+        super().__init__(key, **values)
+        self.row, self.field, self.kind, self.file = row, field, kind, file
         self.has_value = value is not _MISSING
         self.value = value if self.has_value else None
-        self.kind, self.file, self.values = kind, file, values
+
+    def reasons(self, lang: str | None = None) -> list[str]:
+        return [self.message(lang)]
 
     def message(self, lang: str | None = None) -> str:
         """The whole problem in words, e.g. "Rad 4, fältet 'feeling': värdet 7 – ska vara …"."""
@@ -175,32 +187,15 @@ class _Refusal:
             return f"{self.key} row={self.row} field={self.field}"
 
 
-class ImportRefused(_Refusal, Exception):
+class ImportRefused(_Refusal):
     """A file was refused: one problem, naming the row (CSV line, header = 1; ``kind ==
     "row"``) or the feature (1-based; ``kind == "feature"``), the field and the value.
     ``key`` is a string-catalogue key and ``values`` its template fields; ``file`` names the
     file when the problem is the file as a whole (then ``row`` is None)."""
 
-    key: str
-    row: int | None
-    field: str | None
-    value: object
-    values: dict
 
-    def __init__(self, key: str, *, row: int | None = None, field: str | None = None,
-                 value: object = _MISSING, kind: str | None = None, file: str | None = None,
-                 **values: Any) -> None:
-        Exception.__init__(self, key)
-        self._setup(key, row, field, value, kind, file, values)
-
-
-class ExportRefused(_Refusal, ValueError):
+class ExportRefused(_Refusal):
     """An export could not be made (unknown district or walk, unknown format, no folder)."""
-
-    def __init__(self, key: str, *, field: str | None = None, value: object = _MISSING,
-                 file: str | None = None, **values: Any) -> None:
-        ValueError.__init__(self, key)
-        self._setup(key, None, field, value, None, file, values)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from geo.errors import Refused
 from geo.i18n import t
 
 try:  # LittleCMS is optional in Pillow builds; without it ICC profiles are dropped
@@ -78,29 +79,12 @@ class CleanPhoto:
     thumb: bytes
 
 
-class PhotoRefused(ValueError):
+class PhotoRefused(Refused):
     """An upload that is not accepted as a photo.
 
     ``key`` is a key in ``data/strings.toml`` (``photo.*``) and ``values`` its template fields;
     :meth:`message` gives the text in a language (Swedish by default).
     """
-
-    key: str
-    values: dict
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-    def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **self.values)
-
-    def __str__(self) -> str:
-        try:
-            return self.message()
-        except Exception:  # noqa: BLE001 - str() of an error must not raise
-            return f"{self.key} {self.values}"
 
 
 # --- recognising content ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .errors import Refused
 from .model import Actor, Observation, Role, Walk, WalkStatus
 
 
@@ -46,15 +47,13 @@ ADMIN_ACTIONS = PLANNER_ACTIONS | {Action.IMPORT, Action.MANAGE_USERS, Action.MA
                                    Action.DELETE_DATA}
 
 
-class Forbidden(Exception):
-    """The actor may not do this.  ``key`` is a string-catalogue key."""
+class Forbidden(Refused):
+    """The actor may not do this (``roles.forbidden``)."""
 
     def __init__(self, action: Action, actor: Actor) -> None:
-        super().__init__(f"{actor.role} may not {action}")
-        self.key = "roles.forbidden"
+        super().__init__("roles.forbidden")
         self.action = action
         self.actor = actor
-        self.values: dict = {}
 
 
 def allowed(actor: Actor | None, action: Action, *, walk: Walk | None = None,

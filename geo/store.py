@@ -68,6 +68,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from . import roles, workflow
 from .catalog import Catalog
 from .districts import Districts
+from .errors import Refused
 from .districts import parse as parse_districts
 from .model import (
     DESCRIPTION_MAX,
@@ -111,13 +112,8 @@ def shown_url(url: str) -> str:
     return make_url(normal_url(url)).render_as_string(hide_password=True)
 
 
-class StoreError(Exception):
+class StoreError(Refused):
     """A refused write.  ``key`` is a string-catalogue key, ``values`` its fields."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key, values)
-        self.key = key
-        self.values = values
 
 
 class NotFound(StoreError):
@@ -128,8 +124,7 @@ class Invalid(StoreError):
     """Validation failed; ``errors`` maps field → string-catalogue key."""
 
     def __init__(self, errors: dict[str, str], **values: Any) -> None:
-        super().__init__("store.invalid", **values)
-        self.errors = errors
+        super().__init__("store.invalid", errors, **values)
 
 
 class Conflict(StoreError):

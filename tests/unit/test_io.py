@@ -18,6 +18,7 @@ from shapely.geometry import LineString, Point
 
 from geo import io as gio
 from geo.crs import to_metric
+from geo.errors import Refused
 from geo.model import DESCRIPTION_MAX, SYSTEM, ObservationDraft
 from geo.store import Invalid
 from tests.conftest import make_store
@@ -241,7 +242,7 @@ def test_export_refuses_unknown_district_or_walk(store, tmp_path, kwargs, words)
     out = tmp_path / "x.geojson"
     with pytest.raises(gio.ExportRefused) as exc:
         gio.export_file(store, out, **kwargs)
-    assert isinstance(exc.value, ValueError)
+    assert isinstance(exc.value, Refused)
     for word in words:
         assert word in exc.value.message()
     assert not out.exists()
