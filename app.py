@@ -12,7 +12,8 @@ import streamlit as st
 from geo.model import Role
 from geo.store import Unavailable
 from ui.auth import current_actor, who_box
-from ui.common import database_down, language_picker, tr
+from ui.common import language_picker, tr
+from ui.feedback import unavailable
 
 # A local file: a material or emoji page icon makes the browser fetch it from a third party.
 ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
@@ -38,7 +39,8 @@ def main() -> None:
                     default=joining),
         ]
     elif actor.role == Role.PARTICIPANT:
-        pages = [st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:", url_path="vandring", default=True)]
+        pages = [st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:",
+                         url_path="vandring", default=True)]
     else:
         pages = [
             st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="karta", default=True),
@@ -49,11 +51,12 @@ def main() -> None:
             st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="om"),
         ]
         if actor.role == Role.ADMIN:
-            pages.append(st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin"))
+            pages.append(st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:",
+                                 url_path="admin"))
     st.navigation(pages).run()
 
 
 try:
     main()
 except Unavailable as down:  # the database went away: say so, keep the session, come back
-    database_down(down)
+    unavailable(down)

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import catalog, demo, districts  # noqa: E402
-from geo.crs import to_metric, to_wgs84  # noqa: E402
-from geo.model import SYSTEM, ObservationDraft  # noqa: E402
-from geo.plannermap import planner_map  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo import catalog, demo, districts
+from geo.crs import to_metric, to_wgs84
+from geo.model import SYSTEM, ObservationDraft
+from geo.plannermap import planner_map
+from geo.store import Store, open_store
 
 
 def drafts(n: int, seed: int = 1) -> list[ObservationDraft]:
@@ -41,10 +41,7 @@ def drafts(n: int, seed: int = 1) -> list[ObservationDraft]:
 
 
 def fresh(tmp: Path, name: str) -> Store:
-    s = Store(f"sqlite:///{tmp / name}")
-    s.migrate()
-    s.sync_catalog(catalog.load(), districts.load())
-    return s
+    return open_store(f"sqlite:///{tmp / name}", migrate="always")
 
 
 def main() -> None:

@@ -22,9 +22,9 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import catalog, crs, districts  # noqa: E402
-from geo.hotspots import gi_star_grid, hot_spots  # noqa: E402
-from geo.model import Observation, ObservationStatus  # noqa: E402
+from geo import catalog, crs, districts
+from geo.hotspots import gi_star_grid, hot_spots
+from geo.model import Observation, ObservationStatus
 
 AREA = ("andersberg", "vallas")
 PLACES = 40

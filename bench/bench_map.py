@@ -80,10 +80,10 @@ sys.path.insert(0, str(ROOT))
 
 import folium
 import geopandas as gpd
+from bench_hotspots import clustered_points
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from bench_hotspots import clustered_points  # noqa: E402  (the same sampling as the hot-spot benchmark)
 from geo import catalog, crs, districts
 from geo.hotspots import hot_spots
 from geo.mapassets import localize
@@ -144,9 +144,9 @@ def build_ours(obs, spots, ctx) -> folium.Map:
 
 def build_plain(obs, spots, ctx) -> folium.Map:
     d = ctx["districts"].get(DISTRICT)
-    m = folium.Map(location=[d.centre[1], d.centre[0]], zoom_start=15)
+    m = folium.Map(location=crs.leaflet(*d.centre), zoom_start=15)
     for o in obs:
-        folium.Marker([o.lat, o.lon], popup=folium.Popup(html.escape(o.description), max_width=300),
+        folium.Marker(crs.leaflet(o.lon, o.lat), popup=folium.Popup(html.escape(o.description), max_width=300),
                       ).add_to(m)
     return m
 
@@ -188,7 +188,7 @@ _PROBE = """
 
 def timed_build(name, obs, spots, ctx, repeat) -> tuple[float, str]:
     best, page = float("inf"), ""
-    for i in range(repeat):
+    for _ in range(repeat):
         t = time.perf_counter()
         m = APPROACHES[name](obs, spots, ctx)
         built = time.perf_counter() - t

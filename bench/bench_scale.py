@@ -36,15 +36,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench_hotspots import synthetic
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from bench_hotspots import synthetic  # noqa: E402
-from geo import catalog, districts  # noqa: E402
-from geo.hotspots import hot_spots  # noqa: E402
-from geo.model import SYSTEM, Actor, ObservationDraft, Role  # noqa: E402
-from geo.plannermap import compact_rows  # noqa: E402
-from geo.store import Store, normal_url  # noqa: E402
+from geo import catalog
+from geo.hotspots import hot_spots
+from geo.model import SYSTEM, ObservationDraft
+from geo.plannermap import compact_rows
+from geo.store import Store, normal_url, open_store
 
 BATCH = 5000
 SINGLES = 200
@@ -70,7 +70,9 @@ def best_of(repeat: int, fn):
 def fresh_store(backend: str, tmp: Path, pg_url: str | None) -> tuple[Store, callable]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp / 'bench.db'}"
-        cleanup = lambda: None  # noqa: E731
+
+        def cleanup():
+            return None
     else:
         admin = create_engine(normal_url(pg_url), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -82,9 +84,7 @@ def fresh_store(backend: str, tmp: Path, pg_url: str | None) -> tuple[Store, cal
             with admin.connect() as conn:
                 conn.execute(text('DROP DATABASE IF EXISTS trygg_bench WITH (FORCE)'))
             admin.dispose()
-    store = Store(url)
-    store.migrate()
-    store.sync_catalog(catalog.load(), districts.load())
+    store = open_store(url, migrate="always")
     return store, cleanup
 
 

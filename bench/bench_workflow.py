@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_scale import drafts, fresh_store  # noqa: E402
-from geo.model import Actor, MeasureDraft, Role  # noqa: E402
+from bench_scale import drafts, fresh_store
+
+from geo.model import Actor, MeasureDraft, Role
 
 PLANNER = Actor(role=Role.PLANNER, name="Bänk", user_id=1)
 STEPS = ("decided", "in_progress", "done")

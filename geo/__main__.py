@@ -36,22 +36,18 @@ from datetime import date, datetime, time
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import backup as geo_backup
-from . import catalog, demo, districts
+from . import demo
 from . import io as geo_io
 from .auth import hash_password
 from .i18n import STOCKHOLM, default_language, t
 from .model import SYSTEM
 from .roles import Forbidden
-from .store import Invalid, Store, StoreError, database_url, shown_url
+from .store import Invalid, Store, StoreError, database_url, open_store, shown_url
+from .store import backup as geo_backup
 
 
 def _store(migrate: bool = False) -> Store:
-    store = Store()
-    if migrate or store.revision() is None:
-        store.migrate()
-        store.sync_catalog(catalog.load(), districts.load())
-    return store
+    return open_store(migrate="always" if migrate else "missing")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,11 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             store = Store()  # as it is: a backup never changes it, a restore migrates it
             try:
                 if args.command == "backup":
-                    done = geo_backup.backup(store, args.file, overwrite=args.overwrite)
-                    print(t("cli.backup_done", lang, file=args.file, **done.shown()))
+                    written = geo_backup.backup(store, args.file, overwrite=args.overwrite)
+                    print(t("cli.backup_done", lang, file=args.file, **written.shown()))
                 else:
-                    done = geo_backup.restore(store, args.file, replace=args.replace)
-                    print(t("cli.restored", lang, file=args.file, **done.shown()))
+                    restored = geo_backup.restore(store, args.file, replace=args.replace)
+                    print(t("cli.restored", lang, file=args.file, **restored.shown()))
             finally:
                 store.dispose()
         elif args.command == "check":
@@ -189,7 +185,7 @@ def _password(from_stdin: bool, lang: str) -> str:
     return first
 
 
-def _user_command(store: Store, args, lang: str) -> None:
+def _user_command(store: Store, args: argparse.Namespace, lang: str) -> None:
     if args.user_command == "add":
         pw_hash = None if args.no_password else hash_password(_password(args.password_stdin, lang))
         u = store.add_user(SYSTEM, username=args.username, role=args.role,

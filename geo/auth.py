@@ -42,7 +42,7 @@ def wait_after(failed_attempts: int) -> int:
     """Seconds an account waits after ``failed_attempts`` wrong passwords in a row."""
     if failed_attempts < FREE_ATTEMPTS:
         return 0
-    return min(2 ** (failed_attempts - FREE_ATTEMPTS + 1), MAX_WAIT_S)
+    return min(int(2 ** (failed_attempts - FREE_ATTEMPTS + 1)), MAX_WAIT_S)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -91,7 +91,8 @@ class Throttle:
     Wrong tries are counted per key (the connection's IP address, else the browser session)
     and each key waits :func:`wait_after` its count, as a local account does: one person
     mistyping a code is barely slowed, while a script trying codes from one address waits
-    minutes between tries within a few tries.  Counts are kept in memory for :data:`WINDOW_S`; a right code clears its key.
+    minutes between tries within a few tries.  Counts are kept in memory for :data:`WINDOW_S`; a right code clears
+    its key.
     Thread safe: Streamlit serves every session on a thread of one process.
     """
 

@@ -10,7 +10,10 @@ returned, and they answer with a draft for :meth:`geo.store.Store.add_observatio
 * :func:`place_pin` says which district the point lies in and whether that is the walk's
   district (or one of its parts); a pin outside it needs the person's confirmation.
 * :func:`pin_draft` checks the form and builds the draft, linked to the walk and to the
-  promise activity the walk carries out.  The draft's ``uuid`` is made when the pin is
+  promise activity the walk carries out.  The rules about the fields themselves are
+  :func:`geo.workflow.validate_observation`'s, the same the importer and the store apply;
+  :func:`pin_problems` adds only what belongs to a pin: a place must have been chosen, and
+  one outside the walk's district must be confirmed.  The draft's ``uuid`` is made when the pin is
   placed, so a double tap on "Spara" or a resubmitted form saves one pin, not two.
 * :func:`pins_at` finds the pins a tap landed on, from the marker's place that ``st_folium``
   reports, measured in metres in SWEREF 99 TM.
@@ -20,20 +23,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from .crs import distance_m, in_sweden
+from .crs import distance_m
 from .districts import Districts
-from .model import (
-    DESCRIPTION_MAX,
-    FEELING_MAX,
-    FEELING_MIN,
-    Observation,
-    ObservationDraft,
-    Walk,
-)
-from .workflow import text_problem
+from .model import Observation, ObservationDraft, Walk
+from .workflow import validate_observation
 
 DECIMALS = 7  # about 1 cm: more than any phone's GPS, less than float noise
 
@@ -52,10 +49,11 @@ def click_point(clicked: object) -> tuple[float, float] | None:
     """``(lon, lat)`` from ``st_folium``'s ``last_clicked``, or None when it is not a position."""
     if not isinstance(clicked, Mapping):
         return None
-    lat, lng = clicked.get("lat"), clicked.get("lng")
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lat, lng)):
+    raw_lat, raw_lng = clicked.get("lat"), clicked.get("lng")
+    if (isinstance(raw_lat, bool) or not isinstance(raw_lat, (int, float))
+            or isinstance(raw_lng, bool) or not isinstance(raw_lng, (int, float))):
         return None
-    lat, lng = float(lat), float(lng)
+    lat, lng = float(raw_lat), float(raw_lng)
     if not (math.isfinite(lat) and math.isfinite(lng)) or not -90 <= lat <= 90:
         return None
     lon = ((lng + 180.0) % 360.0) - 180.0
@@ -70,41 +68,54 @@ def place_pin(lon: float, lat: float, walk: Walk, districts: Districts,
     return PinPlace(lon, lat, placed.id if placed else None, inside, accuracy_m)
 
 
-def pin_problems(place: PinPlace | None, category: str | None, feeling: object,
-                 description: str, categories: Iterable[str], confirmed_outside: bool) -> dict[str, str]:
-    """What stops the form from being saved, as ``{field: message key}``."""
-    errors: dict[str, str] = {}
+def _form_draft(place: PinPlace | None, category: object, feeling: object,
+                description: object) -> ObservationDraft:
+    """What the pin form holds, as a draft (unchecked: any value may be in it)."""
+    values: dict[str, Any] = {
+        "category": category, "feeling": feeling,
+        "description": "" if description is None else description,
+        "lon": place.lon if place is not None else math.nan,
+        "lat": place.lat if place is not None else math.nan}
+    return ObservationDraft(**values)
+
+
+def _problems(draft: ObservationDraft, place: PinPlace | None, categories: Iterable[str],
+              confirmed_outside: bool) -> dict[str, str]:
+    errors = validate_observation(draft, set(categories), ())
+    # the pin's own checks: a place is needed, and one outside the walk's district confirmed;
+    # a tap on the map cannot swap longitude and latitude, so any bad place is "outside Sweden"
+    problems: dict[str, str] = {}
     if place is None:
-        errors["place"] = "pin.no_place"
-    elif not in_sweden(place.lon, place.lat):
-        errors["place"] = "validation.outside_sweden"
+        problems["place"] = "pin.no_place"
+    elif "location" in errors:
+        problems["place"] = "validation.outside_sweden"
     elif not place.in_walk_district and not confirmed_outside:
-        errors["place"] = "pin.outside_confirm"
-    if not category:
-        errors["category"] = "validation.required"
-    elif not isinstance(category, str) or category not in set(categories):
-        errors["category"] = "validation.unknown_category"
-    if feeling is None:
-        errors["feeling"] = "validation.required"
-    elif isinstance(feeling, bool) or not isinstance(feeling, int) or not FEELING_MIN <= feeling <= FEELING_MAX:
-        errors["feeling"] = "validation.feeling_range"
-    if problem := text_problem(description or "", DESCRIPTION_MAX):
-        errors["description"] = problem
-    return errors
+        problems["place"] = "pin.outside_confirm"
+    problems.update((field, key) for field, key in errors.items() if field != "location")
+    return problems
+
+
+def pin_problems(place: PinPlace | None, category: str | None, feeling: object,
+                 description: str | None, categories: Iterable[str], confirmed_outside: bool) -> dict[str, str]:
+    """What stops the form from being saved, as ``{field: message key}``: the rules of
+    :func:`geo.workflow.validate_observation` for the category, the feeling and the
+    description, and the pin's own for its place (``place``: ``pin.no_place``,
+    ``validation.outside_sweden`` or ``pin.outside_confirm``)."""
+    return _problems(_form_draft(place, category, feeling, description), place, categories,
+                     confirmed_outside)
 
 
 def pin_draft(place: PinPlace | None, walk: Walk, *, category: str | None, feeling: object,
-              description: str, uuid: str, observed_at: datetime, categories: Iterable[str],
+              description: str | None, uuid: str, observed_at: datetime, categories: Iterable[str],
               confirmed_outside: bool = False, reported_by: str = "",
               group: str = "") -> tuple[ObservationDraft | None, dict[str, str]]:
     """The draft to save for a pin on ``walk``, or None and the problems to show."""
-    errors = pin_problems(place, category, feeling, description, categories, confirmed_outside)
-    if errors:
+    form = _form_draft(place, category, feeling, description)
+    if errors := _problems(form, place, categories, confirmed_outside):
         return None, errors
-    return ObservationDraft(
-        category=category, lon=place.lon, lat=place.lat, feeling=feeling,
-        description=(description or "").strip(), observed_at=observed_at, walk_id=walk.id,
-        activity_id=walk.activity_id, uuid=uuid, reported_by=reported_by, group=group), {}
+    return replace(form, description=form.description.strip(), observed_at=observed_at,
+                   walk_id=walk.id, activity_id=walk.activity_id, uuid=uuid,
+                   reported_by=reported_by, group=group), {}
 
 
 def pins_at(geometry: object, observations: Iterable[Observation],

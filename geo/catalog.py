@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .model import Activity, Category, Medborgarlofte, Municipality, Promise
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "catalog"
 
 
-def _load(name: str) -> dict | list:
+def _load(name: str) -> Any:
     with (CATALOG_DIR / name).open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
-def _category(raw: dict) -> Category:
+def _category(raw: dict[str, Any]) -> Category:
     return Category(
         id=raw["id"], sv=raw["sv"], en=raw["en"],
         description_sv=raw.get("description_sv", ""), description_en=raw.get("description_en", ""),

@@ -3,16 +3,19 @@
 Stored and drawn: WGS84 (EPSG:4326), longitude/latitude.  Measured: SWEREF 99 TM
 (EPSG:3006), metres.  EPSG:3006's official axis order is northing, easting, so every
 transformer is built with ``always_xy=True``: functions here take and return (x, y), that is
-(lon, lat) and (easting, northing).  Leaflet wants [lat, lon]; :func:`leaflet` is the only
-place that turns a point around.
+(lon, lat) and (easting, northing).  Leaflet wants [lat, lon], and people read "lat, lon":
+:func:`leaflet`, :func:`leaflet_bounds` and :func:`latlon_text` are the only places that turn
+a point around.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import geopandas as gpd
+import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
@@ -23,7 +26,7 @@ SWEREF99TM = "EPSG:3006"
 SWEDEN_BBOX = (10.0, 55.0, 24.5, 69.5)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
@@ -38,6 +41,20 @@ def to_wgs84(easting: float, northing: float) -> tuple[float, float]:
     return _transformer(SWEREF99TM, WGS84).transform(easting, northing)
 
 
+Coords = NDArray[np.float64]
+
+
+def to_metric_arrays(lon: Coords, lat: Coords) -> tuple[Coords, Coords]:
+    """Many points at once: pyproj transforms whole arrays in one call."""
+    e, n = _transformer(WGS84, SWEREF99TM).transform(lon, lat)
+    return np.asarray(e, dtype=float), np.asarray(n, dtype=float)
+
+
+def to_wgs84_arrays(easting: Coords, northing: Coords) -> tuple[Coords, Coords]:
+    lon, lat = _transformer(SWEREF99TM, WGS84).transform(easting, northing)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
 def geometry_to_metric(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, _transformer(WGS84, SWEREF99TM).transform, interleaved=False)
 
@@ -46,11 +63,11 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Distance in metres between two (lon, lat) points, measured in EPSG:3006."""
     ax, ay = to_metric(*a)
     bx, by = to_metric(*b)
-    return ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5
+    return float(((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5)
 
 
 def area_m2(geom_wgs84: BaseGeometry) -> float:
-    return geometry_to_metric(geom_wgs84).area
+    return float(geometry_to_metric(geom_wgs84).area)
 
 
 def in_sweden(lon: float, lat: float) -> bool:
@@ -61,6 +78,17 @@ def in_sweden(lon: float, lat: float) -> bool:
 def leaflet(lon: float, lat: float) -> list[float]:
     """Leaflet's [lat, lon] order for a (lon, lat) point."""
     return [lat, lon]
+
+
+def leaflet_bounds(west: float, south: float, east: float, north: float) -> list[list[float]]:
+    """Leaflet's [[south, west], [north, east]] for a (minx, miny, maxx, maxy) box, e.g.
+    shapely's ``bounds``."""
+    return [leaflet(west, south), leaflet(east, north)]
+
+
+def latlon_text(lon: float, lat: float, decimals: int = 5) -> str:
+    """A (lon, lat) point as people write it and map apps take it: "56.66060, 12.90120"."""
+    return f"{lat:.{decimals}f}, {lon:.{decimals}f}"
 
 
 def require_crs(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:

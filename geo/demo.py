@@ -7,7 +7,8 @@ seeded random offset measured in metres (EPSG:3006), so the same file always giv
 points.  Statuses are reached through the same store calls the pages make — triage
 (assessed, closed with a reason), measures linked to the pins they answer and moved through
 their statuses (the pins follow), verification at a follow-up — backdated, so every row has a
-believable history; at the end the loader checks that every pin ended as the file says.  Everything is marked ``is_demo`` and
+believable history; at the end the loader checks that every pin ended as the file says.  Everything is marked
+``is_demo`` and
 :meth:`geo.store.Store.remove_demo` removes it.
 """
 
@@ -17,6 +18,7 @@ import json
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from shapely.geometry import Point
 
@@ -46,9 +48,10 @@ DEMO_ACCOUNTS = (
 DEMO_JOIN_CODE = "DEMO24"  # an open walk in Andersberg that a demo participant can join
 
 
-def content(path: Path = DEMO_FILE) -> dict:
+def content(path: Path = DEMO_FILE) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
+        data: dict[str, Any] = json.load(fh)
+    return data
 
 
 def _evening(day: date, hour: int = 10) -> datetime:
@@ -56,7 +59,7 @@ def _evening(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), STOCKHOLM)
 
 
-def load(store: Store, data: dict | None = None) -> dict[str, int]:
+def load(store: Store, data: dict[str, Any] | None = None) -> dict[str, int]:
     """Load the demo walks, observations and measures; returns counts.  Refuses to load twice."""
     data = data or content()
     if store.has_demo():
@@ -114,7 +117,7 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
     for oid, (draft, _place, status, reason) in zip(obs_ids, planned):
         if status == ObservationStatus.NEW:
             continue
-        at = draft.observed_at + timedelta(days=2, hours=rng.randint(0, 48))
+        at = _at(draft) + timedelta(days=2, hours=rng.randint(0, 48))
         if status == ObservationStatus.CLOSED:
             store.set_observation_statuses([oid], status, ACTOR, reason=reason[0], comment=reason[1], at=at)
         else:
@@ -122,7 +125,8 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
 
     # measures, linked to the observations they answer: the observations follow them
     places = {p["id"]: p for p in data["places"]}
-    measure_ids, finished = [], {}
+    measure_ids: list[int] = []
+    finished: dict[int, datetime] = {}
     for m in data["measures"]:
         answers = m.get("answers", {})
         linked = [(oid, d) for oid, d in by_place.get(answers.get("place", m.get("place")), [])
@@ -130,11 +134,11 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
         place = places[m["place"]]
         geometry = m.get("geometry") or {"type": "Point", "coordinates": [place["lon"], place["lat"]]}
         decided = date.fromisoformat(m["decided_on"]) if m.get("decided_on") else None
-        first_walk = min((d.observed_at for _, d in by_place.get(m["place"], [])),
+        first_walk = min((_at(d) for _, d in by_place.get(m["place"], [])),
                          default=_evening(decided or date(2019, 11, 1)))
         # planned a week after the walk, and never before the last pin it answers was triaged
         proposed_at = max([first_walk + timedelta(days=7)]
-                          + [d.observed_at + timedelta(days=4) for _, d in linked])
+                          + [_at(d) + timedelta(days=4) for _, d in linked])
         mid = store.add_measure(MeasureDraft(
             type=m["type"], title=m["title"], description=m.get("description", ""),
             geometry=geometry, responsible=m["responsible"],
@@ -172,6 +176,12 @@ def load(store: Store, data: dict | None = None) -> dict[str, int]:
                    groups=["boende", "polis", "kommun", "bostadsbolag"], leader="Demo Planerare",
                    status="open", is_demo=True, join_code=DEMO_JOIN_CODE)
     return {"walks": len(walks) + 1, "observations": len(obs_ids), "measures": len(measure_ids)}
+
+
+def _at(draft: ObservationDraft) -> datetime:
+    """When a demo pin was placed: every one has its time (its walk's start and minute)."""
+    assert draft.observed_at is not None
+    return draft.observed_at
 
 
 def _step_times(start: datetime, decided: date | None, done: date | None, steps: int) -> list[datetime]:

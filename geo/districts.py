@@ -9,9 +9,11 @@ district with its parts, so that "Vallås" selects what lies in either half.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -28,16 +30,25 @@ ATTRIBUTION = ("Områdesgränser: SCB, Regionala statistikområden (RegSO) 2025,
 class Districts:
     items: tuple[District, ...]
 
+    _geoms: list[BaseGeometry] = field(init=False, repr=False, compare=False)
+    _tree: STRtree = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         geoms = [shape(d.geojson) for d in self.items]
         object.__setattr__(self, "_geoms", geoms)
         object.__setattr__(self, "_tree", STRtree(geoms))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[District]:
         return iter(self.items)
 
     def get(self, district_id: str) -> District | None:
         return next((d for d in self.items if d.id == district_id), None)
+
+    def one(self, district_id: str) -> District:
+        """The district with this id; KeyError when there is none."""
+        if (d := self.get(district_id)) is None:
+            raise KeyError(district_id)
+        return d
 
     def geometry(self, district_id: str) -> BaseGeometry:
         for d, g in zip(self.items, self._geoms):
@@ -73,7 +84,7 @@ class Districts:
         return hits[0] if hits else None
 
 
-def parse(collection: dict) -> Districts:
+def parse(collection: dict[str, Any]) -> Districts:
     items = []
     for f in collection["features"]:
         p = f["properties"]

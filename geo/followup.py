@@ -41,11 +41,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
 import numpy as np
 import shapely
 
+from .catalog import Catalog
 from .crs import to_metric
+from .districts import Districts
 from .i18n import STOCKHOLM
 from .model import Measure, MeasureStatus, Observation, ObservationStatus, StatusChange, Walk
 from .progress import ProgressReport, Since, is_overdue, promise_progress
@@ -78,7 +81,8 @@ def _aware(t: datetime, what: str) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class SinceLastMeeting:
-    """The meeting's lists.
+    """The meeting's lists, for the meeting on ``today`` after the one on ``last_meeting``
+    (the window :attr:`start` .. :attr:`end`, see :func:`window`).
 
     ``new``: observations observed or recorded inside the window (the later of
     ``observed_at`` and ``created_at``: a paper protocol typed in after the meeting was not
@@ -92,14 +96,24 @@ class SinceLastMeeting:
     ``resolved`` and ``undecided`` (and only then is ``guldkorn`` filled).  Lists are in the
     input order.
     """
-    start: datetime
-    end: datetime
+    last_meeting: date
+    today: date
     new: tuple[Observation, ...]
     resolved: tuple[Observation, ...]
     overdue: tuple[Measure, ...]
     undecided: tuple[Observation, ...]
     proposed: tuple[Measure, ...]
     guldkorn: tuple[Observation, ...] = ()
+
+    @property
+    def start(self) -> datetime:
+        """The window's first instant (UTC): 00:00 Swedish time the day after the last meeting."""
+        return window(self.last_meeting, self.today)[0]
+
+    @property
+    def end(self) -> datetime:
+        """The window's end (UTC, not included): 00:00 Swedish time the day after ``today``."""
+        return window(self.last_meeting, self.today)[1]
 
 
 def _seen(o: Observation) -> datetime:
@@ -135,7 +149,7 @@ def since_last_meeting(observations: Sequence[Observation], measures: Sequence[M
                       if o.status in UNDECIDED_OBSERVATION and o.id not in answered
                       and o.category not in positive)
     return SinceLastMeeting(
-        start=start, end=end, new=new, resolved=resolved,
+        last_meeting=last_meeting, today=today, new=new, resolved=resolved,
         overdue=tuple(m for m in measures if is_overdue(m, today)), undecided=undecided,
         proposed=tuple(m for m in measures if m.status == MeasureStatus.PROPOSED),
         guldkorn=guldkorn)
@@ -148,7 +162,7 @@ def verify_order(observations: Iterable[Observation]) -> list[Observation]:
     """The spots the follow-up meeting may verify or reopen (those with a follow-up step,
     :func:`geo.workflow.next_statuses` ``by=FOLLOW_UP``: resolved and verified ones; closed
     spots are reopened at triage), resolved ones first, the newest first."""
-    rank = {ObservationStatus.RESOLVED: 0, ObservationStatus.VERIFIED: 1}
+    rank: dict[str, int] = {ObservationStatus.RESOLVED: 0, ObservationStatus.VERIFIED: 1}
     steps = [o for o in reversed(kept(observations)) if next_statuses(o.status, by=FOLLOW_UP)]
     return sorted(steps, key=lambda o: rank.get(o.status, 2))
 
@@ -169,33 +183,23 @@ def next_to_verify(order: Sequence[Observation], current_id: int) -> int | None:
 FIGURES = ("new", "resolved", "overdue", "waiting", "undecided", "proposed", "guldkorn")
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingTally:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingTally(SinceLastMeeting):
     """Every figure of one follow-up meeting for one selection, and the rows behind them.
 
     ``observations`` (merged pins left out) and ``measures`` are the selection's rows (the
-    map, the GeoPackage, the action list); ``new``, ``resolved``, ``overdue``,
-    ``undecided``, ``proposed`` and ``guldkorn`` are :class:`SinceLastMeeting`'s lists with
-    the safe places kept apart.  *Waiting for a decision* is the undecided observations plus
-    the proposed measures (:attr:`waiting`).  ``promise`` holds, per medborgarlöfte of the
-    municipality, the progress over the promise's period; ``since`` the same since the last
-    meeting (:class:`geo.progress.Since`, built from ``new``, ``resolved`` and the measures
-    made or moved in the window), both for the selection's district (or the whole
-    municipality).  ``resolved_at``: when each of ``resolved`` was resolved (its last change
-    to resolved or verified in the window).
+    map, the GeoPackage, the action list); the window (``start``, ``end``) and the lists
+    ``new``, ``resolved``, ``overdue``, ``undecided``, ``proposed`` and ``guldkorn`` are
+    :class:`SinceLastMeeting`'s, with the safe places kept apart.  *Waiting for a decision* is
+    the undecided observations plus the proposed measures (:attr:`waiting`).  ``promise``
+    holds, per medborgarlöfte of the municipality, the progress over the promise's period;
+    ``since`` the same since the last meeting (:class:`geo.progress.Since`, built from
+    ``new``, ``resolved`` and the measures made or moved in the window), both for the
+    selection's district (or the whole municipality).  ``resolved_at``: when each of
+    ``resolved`` was resolved (its last change to resolved or verified in the window).
     """
-    last_meeting: date
-    today: date
-    start: datetime
-    end: datetime
     observations: tuple[Observation, ...]
     measures: tuple[Measure, ...]
-    new: tuple[Observation, ...]
-    resolved: tuple[Observation, ...]
-    overdue: tuple[Measure, ...]
-    undecided: tuple[Observation, ...]
-    proposed: tuple[Measure, ...]
-    guldkorn: tuple[Observation, ...]
     promise: tuple[ProgressReport, ...]
     since: tuple[ProgressReport, ...]
     resolved_at: Mapping[int, datetime] = field(default_factory=dict)
@@ -213,9 +217,9 @@ class MeetingTally:
 
 
 def meeting_tally(observations: Sequence[Observation], measures: Sequence[Measure],
-                  walks: Sequence[Walk], history: Iterable[StatusChange], *, catalog,
+                  walks: Sequence[Walk], history: Iterable[StatusChange], *, catalog: Catalog,
                   last_meeting: date, today: date, municipality_id: str,
-                  district_ids: Iterable[str] | None = None, districts=None) -> MeetingTally:
+                  district_ids: Iterable[str] | None = None, districts: Districts | None = None) -> MeetingTally:
     """Every figure of the follow-up meeting for one selection; see :class:`MeetingTally`.
 
     ``observations``, ``measures`` and ``walks`` are the selection's rows: a district with
@@ -250,7 +254,7 @@ def meeting_tally(observations: Sequence[Observation], measures: Sequence[Measur
                                       since=window) for ml in mls)
 
     return MeetingTally(
-        last_meeting=last_meeting, today=today, start=start, end=end, observations=kept_obs,
+        last_meeting=last_meeting, today=today, observations=kept_obs,
         measures=measures, new=found.new, resolved=found.resolved, overdue=found.overdue,
         undecided=found.undecided, proposed=found.proposed, guldkorn=found.guldkorn,
         promise=progress(None), since=progress(since),
@@ -265,8 +269,9 @@ def _points(observations: Sequence[Observation]) -> np.ndarray:
     n = len(observations)
     lon = np.fromiter((o.lon for o in observations), dtype=float, count=n)
     lat = np.fromiter((o.lat for o in observations), dtype=float, count=n)
-    e, north = to_metric(lon, lat)
-    return shapely.points(np.asarray(e, dtype=float), np.asarray(north, dtype=float))
+    e, north = cast(Any, to_metric)(lon, lat)
+    points: np.ndarray = shapely.points(np.asarray(e, dtype=float), np.asarray(north, dtype=float))
+    return points
 
 
 def _pairs_within(a: np.ndarray, b: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray]:

@@ -32,12 +32,13 @@ import operator
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 
 from . import catalog
-from .crs import to_metric, to_wgs84
+from .crs import to_metric_arrays, to_wgs84_arrays
 from .model import Observation, ObservationStatus
 
 # Statuses that count as "already resolved" for a hot spot's resolved_share.
@@ -63,7 +64,7 @@ class HotSpot:
     observation_ids: tuple[int, ...]
     count: int
     centre: tuple[float, float]
-    area: dict
+    area: dict[str, Any]
     area_m2: float
     main_categories: tuple[tuple[str, int], ...]
     mean_feeling: float
@@ -80,7 +81,7 @@ class GridCell:
     the normal distribution; ``kind`` "hot" (p < alpha, z > 0), "cold" (p < alpha, z < 0) or
     "ns" (not significant).
     """
-    area: dict
+    area: dict[str, Any]
     count: int
     z: float
     p: float
@@ -117,20 +118,14 @@ def _metric_arrays(observations: Sequence[Observation]) -> tuple[np.ndarray, np.
     n = len(observations)
     lon = np.fromiter((o.lon for o in observations), dtype=float, count=n)
     lat = np.fromiter((o.lat for o in observations), dtype=float, count=n)
-    e, north = to_metric(lon, lat)  # pyproj transforms whole arrays in one call
-    return np.asarray(e, dtype=float), np.asarray(north, dtype=float)
+    return to_metric_arrays(lon, lat)
 
 
-def _to_wgs84_arrays(e: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = to_wgs84(e, n)
-    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-
-
-def _polygons_to_geojson(polys: np.ndarray, decimals: int | None = None) -> list[dict]:
+def _polygons_to_geojson(polys: np.ndarray, decimals: int | None = None) -> list[dict[str, Any]]:
     """GeoJSON Polygon dicts (WGS84) for an array of EPSG:3006 polygons without holes."""
     polys = shapely.orient_polygons(polys, exterior_cw=False)  # RFC 7946: exterior CCW
     xy, idx = shapely.get_coordinates(polys, return_index=True)
-    lon, lat = _to_wgs84_arrays(xy[:, 0], xy[:, 1])
+    lon, lat = to_wgs84_arrays(xy[:, 0], xy[:, 1])
     ll = np.column_stack((lon, lat))
     if decimals is not None:
         ll = np.round(ll, decimals)
@@ -276,7 +271,7 @@ def hot_spots(observations: Sequence[Observation], radius_m: float = 35.0,
     geojson = _polygons_to_geojson(polys)
     ce = np.bincount(gidx, weights=e[flat]) / counts
     cn = np.bincount(gidx, weights=n[flat]) / counts
-    clon, clat = _to_wgs84_arrays(ce, cn)
+    clon, clat = to_wgs84_arrays(ce, cn)
 
     rows = []
     for k, g in enumerate(groups):
@@ -307,7 +302,8 @@ def gi_star_grid(observations: Sequence[Observation], cell_m: float = 50.0, alph
     """Getis-Ord Gi* hot and cold spots of problems on a square grid in EPSG:3006.
 
     Safe places (see ``positive_categories``) are left out first: they add to no cell's
-    value and do not widen the grid.  The grid is aligned to multiples of ``cell_m`` in SWEREF 99 TM and covers the points'
+    value and do not widen the grid.  The grid is aligned to multiples of ``cell_m`` in
+    SWEREF 99 TM and covers the points'
     extent plus one empty cell on every side; its n cells are the study area.  Each cell's
     value x is its number of observations (or the sum of their feelings with
     ``weight_by_feeling``).  With binary queen weights that include the cell itself (w_ij = 1

@@ -13,6 +13,7 @@ import tomllib
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 LANGUAGES = ("sv", "en")
@@ -26,7 +27,7 @@ def strings() -> dict[str, dict[str, str]]:
     """Flatten the TOML tables into ``{"a.b.c": {"sv": …, "en": …}}``."""
     flat: dict[str, dict[str, str]] = {}
 
-    def walk(prefix: str, table: dict) -> None:
+    def walk(prefix: str, table: dict[str, Any]) -> None:
         if "sv" in table and isinstance(table["sv"], str):
             flat[prefix] = {k: v for k, v in table.items() if isinstance(v, str)}
         for key, value in table.items():

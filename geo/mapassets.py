@@ -177,8 +177,8 @@ class _LeafletIconPath(MacroElement):
         """
     )
 
-    def __init__(self, image_path: str):
-        super().__init__()
+    def __init__(self, image_path: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "LeafletIconPath"
         self.image_path = image_path
 

@@ -17,7 +17,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from . import i18n
-from .crs import leaflet
+from .crs import leaflet, leaflet_bounds
 from .districts import Districts
 from .mapassets import localize
 from .model import Category, District, Measure, Observation, Walk
@@ -51,8 +51,7 @@ def safe_icon_html(colour: str, label: str, *, fill_opacity: float = 0.9, dash: 
 def _bounds(geojson: Mapping[str, Any]) -> list[list[float]]:
     from shapely.geometry import shape
 
-    minx, miny, maxx, maxy = shape(geojson).bounds
-    return [leaflet(minx, miny), leaflet(maxx, maxy)]
+    return leaflet_bounds(*shape(geojson).bounds)
 
 
 def base_map(district: District, *, tiles: bool = True, height: int | None = None) -> folium.Map:
@@ -73,7 +72,7 @@ def outline_layer(districts: Districts, district_id: str | Sequence[str], lang: 
     """The boundary of a district (or of several: a whole municipality)."""
     fg = folium.FeatureGroup(name=i18n.t("map.outline", lang), control=True)
     for one in ([district_id] if isinstance(district_id, str) else district_id):
-        d = districts.get(one)
+        d = districts.one(one)
         feature = {"type": "Feature", "geometry": d.geojson,
                    "properties": {"name": html_text(d.name), "area": i18n.t("map.area", lang, km2=d.area_km2)}}
         folium.GeoJson(
@@ -105,7 +104,7 @@ def observation_features(observations: Iterable[Observation], categories: Mappin
                 "feeling": o.feeling,
                 "status": html_text(i18n.t(f"status.observation.{o.status}", lang)),
                 "when": i18n.local_time(o.observed_at),
-                "walk": html_text(walks[o.walk_id].title if o.walk_id in walks else ""),
+                "walk": html_text(walks[o.walk_id].title if o.walk_id is not None and o.walk_id in walks else ""),
                 "text": html_text(o.description, max_len=280),
                 "mine": o.id in mine,
             },
@@ -154,13 +153,13 @@ def observation_layer(observations: Iterable[Observation], categories: Mapping[s
     return fg
 
 
-def _safe_style(feature: dict, label: str) -> dict:
+def _safe_style(feature: dict[str, Any], label: str) -> dict[str, Any]:
     """A safe place's icon (the options of its ``L.DivIcon``)."""
     p = feature["properties"]
     return {"html": safe_icon_html(p["colour"], label, mine=bool(p.get("mine")))}
 
 
-def _observation_style(feature: dict) -> dict:
+def _observation_style(feature: dict[str, Any]) -> dict[str, Any]:
     p = feature["properties"]
     if p.get("mine"):  # the viewer's own pins: a heavy dark ring, a little bigger
         return {"color": "#111111", "fillColor": p["colour"], "radius": 8 + p["feeling"],
@@ -200,7 +199,7 @@ def measure_layer(measures: Iterable[Measure], types: Mapping[str, Category], la
     return fg
 
 
-def _measure_style(feature: dict) -> dict:
+def _measure_style(feature: dict[str, Any]) -> dict[str, Any]:
     colour, point = feature["properties"]["colour"], feature["geometry"]["type"] == "Point"
     return {"color": colour, "weight": 4 if point else 5, "fillColor": "#ffffff" if point else colour,
             "fillOpacity": 0.9 if point else 0.25, "dashArray": None if point else "8 6"}
@@ -221,14 +220,16 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <details class="tk-legend" {{ "open" if this.open else "" }} style="position:absolute; z-index:9999; bottom:24px;
-             left:10px; background:rgba(255,255,255,.95); color:#111; padding:6px 10px;
+        <details class="tk-legend" {{ "open" if this.open else "" }}
+             style="position:absolute; z-index:9999; bottom:24px; left:10px;
+             background:rgba(255,255,255,.95); color:#111; padding:6px 10px;
              border-radius:6px; font:13px/1.35 system-ui,sans-serif; max-width:60%;
              box-shadow:0 1px 4px rgba(0,0,0,.35); max-height:40%; overflow:auto">
           <summary style="cursor:pointer; font-weight:600; min-height:24px">{{ this.title }}</summary>
           {% for colour, label, shape in this.items %}
           <div>{% if shape == "safe" %}<svg width="13" height="13" viewBox="0 0 24 24" aria-hidden="true"
-               style="vertical-align:-2px;margin-right:4px"><path d="M12 1.5 21 5v6.2c0 5.5-3.8 9.9-9 11.3-5.2-1.4-9-5.8-9-11.3V5z"
+               style="vertical-align:-2px;margin-right:4px"><path
+               d="M12 1.5 21 5v6.2c0 5.5-3.8 9.9-9 11.3-5.2-1.4-9-5.8-9-11.3V5z"
                fill="{{ colour }}" stroke="#333" stroke-width="1.5"/></svg>{% else %}<span style="display:inline-block;
                width:11px;height:11px;border-radius:50%;background:{{ colour }};border:1px solid #333;
                margin-right:6px"></span>{% endif %}{{ label }}</div>
@@ -241,7 +242,7 @@ class Legend(MacroElement):
                  open: bool = True) -> None:
         """``items`` are ``(colour, label)`` (a dot) or ``(colour, label, "safe")`` (a
         safe place's shield)."""
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.open = open
         self.title = html_text(title)
         self.items = [(html_text(c), html_text(label), shape[0] if shape else "dot")
@@ -258,6 +259,9 @@ class NightTiles(MacroElement):
         .leaflet-container{background:#1b1f24} path.tk-outline{stroke:#9cc2ff}</style>
         {% endmacro %}
     """)
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
 
 
 def walk_map(districts: Districts, walk: Walk, lang: str, *, tiles: bool = True,

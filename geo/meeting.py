@@ -5,7 +5,9 @@
 follow-up page's figures (:func:`figure_rows`, :func:`progress_rows`), the meeting PDF
 (:func:`meeting_report`, :func:`meeting_pdf`), the Excel action list with its
 "Sammanfattning" sheet (:func:`action_list_xlsx`) and the GeoPackage (:func:`followup_gpkg`)
-all come from the same tally, so none can count differently.  No Streamlit, no database.
+all come from the same tally, so none can count differently.  Each document is assembled
+here from the tally and one ``lang``: its headings and its cells (status names, category and
+activity labels, responsible) are in that language.  No Streamlit, no database.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import reports
+from .catalog import Catalog
+from .districts import Districts
 from .followup import FIGURES, MeetingTally
+from .hotspots import HotSpot
+from .hotspots import hot_spots as find_hot_spots
 from .i18n import STOCKHOLM, t
 from .model import Measure, Observation
-from .progress import Figures, ProgressReport, activity_labels
+from .progress import ProgressReport, activity_labels
 
 # The figure keys and their labels (the page's metrics use the same).
 LABELS = {"new": "followup.new", "resolved": "followup.resolved",
@@ -44,7 +50,7 @@ def _local(value: datetime) -> date:
 # --------------------------------------------------------------------------- per activity
 
 
-def progress_rows(progress: Sequence[ProgressReport], catalog, lang: str, *,
+def progress_rows(progress: Sequence[ProgressReport], catalog: Catalog, lang: str, *,
                   show_empty: bool = False, totals: bool = True) -> tuple[list[reports.ProgressRow], int]:
     """The promise's table: per medborgarlöfte its total (bold, when ``totals``) and its
     activities, labelled "1.6 Trygghetsvandringar …" in ``lang``.  Activities with nothing
@@ -52,30 +58,23 @@ def progress_rows(progress: Sequence[ProgressReport], catalog, lang: str, *,
     are left out unless ``show_empty``; the second value is how many activities were left
     out."""
     labels = activity_labels(catalog, lang)
-    rows, hidden = [], 0
-
-    def row(label: str, f: Figures, level: int) -> reports.ProgressRow:
-        return reports.ProgressRow(
-            label=label, observations=f.observations, measures_planned=f.measures_planned,
-            measures_in_progress=f.measures_in_progress, measures_done=f.measures_done,
-            resolved_share=f.resolved_share, measures_overdue=f.measures_overdue, walks=f.walks,
-            level=level, resolved=f.resolved)
-
+    rows: list[reports.ProgressRow] = []
+    hidden = 0
     for report in progress:
         if report.total.total.empty() and not show_empty:  # a promise with nothing at all
             hidden += len(report.activities)
             continue
         if totals:
-            rows.append(row(report.title, report.total.total, 0))
+            rows.append(reports.ProgressRow(report.title, report.total.total, level=0))
         for a in report.activities:
             if a.total.empty() and not show_empty:
                 hidden += 1
                 continue
-            rows.append(row(labels.get(a.id, a.id), a.total, 2))
+            rows.append(reports.ProgressRow(labels.get(a.id, a.id), a.total, level=2))
     return rows, hidden
 
 
-def chart_rows(progress: Sequence[ProgressReport], catalog, lang: str) -> list[reports.ProgressRow]:
+def chart_rows(progress: Sequence[ProgressReport], catalog: Catalog, lang: str) -> list[reports.ProgressRow]:
     """The activities with something to report, for the chart (page and PDF alike)."""
     return progress_rows(progress, catalog, lang, totals=False)[0]
 
@@ -91,7 +90,7 @@ def since_period(tally: MeetingTally) -> str:
 # --------------------------------------------------------------------------- the PDF
 
 
-def meeting_report(tally: MeetingTally, catalog, *, area_name: str, lang: str,
+def meeting_report(tally: MeetingTally, catalog: Catalog, *, area_name: str, lang: str,
                    district_names: Mapping[str, str] | None = None, map_png: bytes | None = None,
                    charts: bool = True, created: datetime | None = None) -> reports.MeetingReport:
     """The meeting PDF's content from the tally, every heading and cell in ``lang``.
@@ -101,14 +100,14 @@ def meeting_report(tally: MeetingTally, catalog, *, area_name: str, lang: str,
     types = {m.id: m.label(lang) for m in catalog.measure_types}
     names = district_names or {}
 
-    def observation(o: Observation, when) -> reports.ItemRow:
+    def observation(o: Observation, when: date) -> reports.ItemRow:
         return reports.ItemRow(ref=f"{t('report.ref_observation', lang)} {o.id}",
                                what=cats.get(o.category, o.category),
-                               place=names.get(o.district_id, area_name),
+                               place=names.get(o.district_id, area_name) if o.district_id else area_name,
                                status=t(f"status.observation.{o.status}", lang), when=when,
                                note=o.description)
 
-    def measure(m: Measure, when) -> reports.ItemRow:
+    def measure(m: Measure, when: date | None) -> reports.ItemRow:
         who = t(f"responsible.{m.responsible}", lang) + (f" – {m.responsible_name}" if m.responsible_name else "")
         return reports.ItemRow(ref=f"{t('report.ref_measure', lang)} {m.id}", what=m.title,
                                place=types.get(m.type, m.type),
@@ -141,10 +140,19 @@ def meeting_report(tally: MeetingTally, catalog, *, area_name: str, lang: str,
         created=created)
 
 
-def meeting_pdf(tally: MeetingTally, catalog, districts, *, area_name: str, map_ids, spots=(),
-                lang: str, created: datetime | None = None) -> bytes:
-    """The meeting PDF: :func:`meeting_report` with the map of ``map_ids`` (the selection's
-    observations, measures and hot spots ``spots``)."""
+def hot_spots(tally: MeetingTally, catalog: Catalog) -> list[HotSpot]:
+    """The hot spots of the selection's problems (safe places left out), as the map and the
+    GeoPackage show them."""
+    return find_hot_spots(tally.observations, positive_categories=catalog.positive_ids())
+
+
+def meeting_pdf(tally: MeetingTally, catalog: Catalog, districts: Districts, *, area_name: str,
+                map_ids: str | Sequence[str] | None, lang: str, spots: Sequence[HotSpot] | None = None,
+                created: datetime | None = None) -> bytes:
+    """The meeting PDF in ``lang``: :func:`meeting_report` with the map of ``map_ids`` (the
+    selection's observations, measures and hot spots: ``spots``, or by default
+    :func:`hot_spots`).  ``created`` fixes the PDF's creation date (None = now)."""
+    spots = hot_spots(tally, catalog) if spots is None else spots
     png = reports.map_image(districts, map_ids, tally.observations, tally.measures, spots=spots,
                             catalog=catalog, lang=lang)
     report = meeting_report(tally, catalog, area_name=area_name, lang=lang, map_png=png, created=created,
@@ -155,7 +163,7 @@ def meeting_pdf(tally: MeetingTally, catalog, districts, *, area_name: str, map_
 # --------------------------------------------------------------------------- Excel
 
 
-def action_rows(tally: MeetingTally, catalog, lang: str) -> list[reports.ActionRow]:
+def action_rows(tally: MeetingTally, catalog: Catalog, lang: str) -> list[reports.ActionRow]:
     """One row per measure of the selection, its activity as a label ("–" when none)."""
     types = {m.id: m.label(lang) for m in catalog.measure_types}
     acts = activity_labels(catalog, lang, width=250)
@@ -168,7 +176,8 @@ def action_rows(tally: MeetingTally, catalog, lang: str) -> list[reports.ActionR
         for m in tally.measures]
 
 
-def summary_tables(tally: MeetingTally, catalog, *, area_name: str, lang: str) -> list[reports.SummaryTable]:
+def summary_tables(tally: MeetingTally, catalog: Catalog, *, area_name: str,
+                   lang: str) -> list[reports.SummaryTable]:
     """The "Sammanfattning" sheet: the meeting's figures, then the promise's figures per
     activity since the meeting and over the promise's period (every activity, empty ones
     too: a spreadsheet filters)."""
@@ -179,8 +188,9 @@ def summary_tables(tally: MeetingTally, catalog, *, area_name: str, lang: str) -
     def table(title: str, progress: Sequence[ProgressReport]) -> reports.SummaryTable:
         rows = progress_rows(progress, catalog, lang, show_empty=True)[0]
         return reports.SummaryTable(title, heads, tuple(
-            (r.label, r.observations, r.resolved, r.resolved_share, r.measures_planned,
-             r.measures_in_progress, r.measures_done, r.measures_overdue, r.walks) for r in rows))
+            (r.label, f.observations, f.resolved, f.resolved_share, f.measures_planned,
+             f.measures_in_progress, f.measures_done, f.measures_overdue, f.walks)
+            for r in rows for f in (r.figures,)))
 
     return [
         reports.SummaryTable(
@@ -192,8 +202,8 @@ def summary_tables(tally: MeetingTally, catalog, *, area_name: str, lang: str) -
     ]
 
 
-def action_list_xlsx(tally: MeetingTally, catalog, *, area_name: str, lang: str) -> bytes:
-    """The Excel action list with its "Sammanfattning" sheet."""
+def action_list_xlsx(tally: MeetingTally, catalog: Catalog, *, area_name: str, lang: str) -> bytes:
+    """The Excel action list with its "Sammanfattning" sheet, headings and cells in ``lang``."""
     return reports.action_list_xlsx(action_rows(tally, catalog, lang), lang=lang,
                                     summary=summary_tables(tally, catalog, area_name=area_name, lang=lang))
 
@@ -206,19 +216,23 @@ OBSERVATION_MARKS = {"ny_sedan_motet": "new", "atgardad_sedan_motet": "resolved"
 MEASURE_MARKS = {"forsenad": "overdue", "vantar_pa_beslut": "proposed"}
 
 
-def followup_gpkg(path: str | os.PathLike, tally: MeetingTally, catalog, *, spots=(),
-                  lang: str) -> dict[str, int]:
+def followup_gpkg(path: str | os.PathLike[str], tally: MeetingTally, catalog: Catalog, *,
+                  spots: Sequence[HotSpot] | None = None, lang: str) -> dict[str, int]:
     """The GeoPackage of the selection: its layers with the meeting's marks as bool fields
     (:data:`OBSERVATION_MARKS`, :data:`MEASURE_MARKS`) and the table ``sammanfattning``
-    with the figures of :func:`figure_rows`."""
+    with the figures of :func:`figure_rows`; labels in ``lang``.  ``spots``: the hot spots
+    (by default :func:`hot_spots`)."""
     return reports.followup_gpkg(
-        path, tally.observations, tally.measures, spots, catalog, lang=lang,
+        path, tally.observations, tally.measures, hot_spots(tally, catalog) if spots is None else spots,
+        catalog, lang=lang,
         marks={f: [o.id for o in getattr(tally, k)] for f, k in OBSERVATION_MARKS.items()},
         measure_marks={f: [m.id for m in getattr(tally, k)] for f, k in MEASURE_MARKS.items()},
         summary=figure_rows(tally, lang))
 
 
-def followup_gpkg_bytes(tally: MeetingTally, catalog, *, spots=(), lang: str) -> bytes:
+def followup_gpkg_bytes(tally: MeetingTally, catalog: Catalog, *, spots: Sequence[HotSpot] | None = None,
+                        lang: str) -> bytes:
+    """:func:`followup_gpkg` as bytes (for a download)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "uppfoljning.gpkg"
         followup_gpkg(path, tally, catalog, spots=spots, lang=lang)

@@ -59,7 +59,25 @@ class Group(StrEnum):
 
 
 FEELING_MIN, FEELING_MAX = 1, 5  # 5 = very unsafe
-DESCRIPTION_MAX = 2000
+
+# --- how long a text may be, in characters: the one place for the forms' ``max_chars``, the
+# checks (geo.workflow, geo.walks, the store) and the widths of the schema's String columns.
+DESCRIPTION_MAX = 2000  # an observation's or a measure's description
+COMMENT_MAX = DESCRIPTION_MAX  # a status reason, a history comment
+FORM_COMMENT_MAX = 500  # the one-line comment fields of triage and follow-up (the store takes COMMENT_MAX)
+TITLE_MAX = 200  # a walk's or a measure's title
+MEETING_POINT_MAX = 200  # a walk's meeting point
+LEADER_MAX = 120  # a walk's leader
+RESPONSIBLE_NAME_MAX = 120  # who answers for a measure, by name
+NAME_MAX = 80  # a participant's name, and an observation's reported_by
+GROUP_MAX = 40  # a group id (Group), of a participant or an observation
+SLUG_MAX = 80  # a walk's slug
+JOIN_CODE_MAX = 12  # a walk's join code
+USERNAME_MAX = 80
+DISPLAY_NAME_MAX = 120  # a user's display name
+ACTOR_MAX = 120  # a history entry's actor (Actor.label: a display name, or a participant's name and number)
+EMAIL_MAX = 254  # RFC 5321's longest address
+UUID_LENGTH = 36  # the canonical text form of a UUID
 
 # Statuses that need a reason when entered.
 REASON_REQUIRED = {ObservationStatus.CLOSED, MeasureStatus.CANCELLED}

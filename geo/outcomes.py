@@ -24,7 +24,6 @@ from .i18n import EMPTY
 from .model import Measure, MeasureStatus, Observation, ObservationStatus
 
 
-
 @dataclass(frozen=True, slots=True)
 class MeasureOutcome:
     """A measure that answers a pin, as a participant may see it."""

@@ -40,12 +40,10 @@ import logging
 import math
 import struct
 from dataclasses import dataclass
-from typing import Any
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from geo.errors import Refused
-from geo.i18n import t
 
 try:  # LittleCMS is optional in Pillow builds; without it ICC profiles are dropped
     from PIL import ImageCms
@@ -146,9 +144,11 @@ def _to_srgb(base: Image.Image, icc: bytes | None) -> Image.Image:
     if icc and ImageCms is not None:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 base, source, ImageCms.createProfile("sRGB"),
                 renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+            if converted is not None:
+                return converted
         except Exception as exc:  # noqa: BLE001 - a bad or mismatched profile is dropped
             log.info("photo: ICC profile dropped (%s: %s)", type(exc).__name__, exc)
     return base.convert("RGB")
@@ -206,7 +206,7 @@ def _decode(data: bytes) -> Image.Image:
         im = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError:
         raise PhotoRefused("photo.far_too_many_pixels", max=MAX_PIXELS // 1_000_000) from None
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         raise _not_accepted(data) from None
     except Exception as exc:  # noqa: BLE001 - untrusted bytes: any parser failure is a refusal
         log.info("photo: header refused (%s: %s)", type(exc).__name__, exc)

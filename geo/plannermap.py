@@ -27,7 +27,9 @@ from folium.map import Layer
 from jinja2 import Template
 
 from . import i18n
+from .crs import leaflet, leaflet_bounds
 from .districts import Districts
+from .hotspots import GridCell, HotSpot
 from .mapassets import localize
 from .mapview import SAFE_SIZE, Legend, base_map, measure_layer, outline_layer, route_layer, safe_icon_html
 from .model import Category, Measure, Observation, ObservationStatus, Walk
@@ -47,12 +49,12 @@ STATUS_STYLE = {
 }
 
 
-def compact_rows(observations: Sequence[Observation], categories: Sequence[Category]) -> list[list]:
+def compact_rows(observations: Sequence[Observation], categories: Sequence[Category]) -> list[list[float | int]]:
     """``[lat, lon, category index, status index, feeling]`` per observation (5 decimals:
     about a metre), in the order given."""
     cat_index = {c.id: i for i, c in enumerate(categories)}
     status_index = {s.value: i for i, s in enumerate(ObservationStatus)}
-    return [[round(o.lat, 5), round(o.lon, 5), cat_index.get(o.category, -1),
+    return [[*leaflet(round(o.lon, 5), round(o.lat, 5)), cat_index.get(o.category, -1),
              status_index.get(o.status, 0), o.feeling] for o in observations]
 
 
@@ -71,8 +73,8 @@ class _PointData(folium.MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list], categories: Sequence[Category], lang: str) -> None:
-        super().__init__()
+    def __init__(self, rows: list[list[float | int]], categories: Sequence[Category], lang: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "TkPointData"
         self.rows = json.dumps(rows, separators=(",", ":"))
         # labels are escaped here: the tooltip is HTML
@@ -99,7 +101,8 @@ class PointLayer(JSCSSMixin, Layer):
             // the map's own SVG renderer for a few points (a second one would sit on top of it
             // and take its clicks), one canvas for many
             var renderer = d.rows.length > {{ this.canvas_from }} ? L.canvas({padding: 0.3}) : undefined;
-            var group = {{ "L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: 18, maxClusterRadius: 45})" if this.cluster else "L.featureGroup()" }};
+            var group = {{ "L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: 18, "
+                            "maxClusterRadius: 45})" if this.cluster else "L.featureGroup()" }};
             var markers = [], icons = {};
             function tipFor(layer) {
                 var r = d.rows[layer.tk], cat = d.cats[r[2]] || ["", "?"];
@@ -125,7 +128,8 @@ class PointLayer(JSCSSMixin, Layer):
                 m.bindTooltip(tipFor, {sticky: false});
                 markers.push(m);
             }
-            if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
+            if (group.addLayers) { group.addLayers(markers); }
+            else { markers.forEach(function (m) { group.addLayer(m); }); }
             return group;
         })();
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
@@ -163,7 +167,7 @@ class HeatLayer(JSCSSMixin, Layer):
         self.default_js = list(folium.plugins.HeatMap.default_js)
 
 
-def hot_spot_layer(spots: Sequence, categories: Sequence[Category], lang: str,
+def hot_spot_layer(spots: Sequence[HotSpot], categories: Sequence[Category], lang: str,
                    show: bool = True) -> folium.FeatureGroup:
     """Hot spots as areas labelled with their count, main categories, mean feeling and the
     share already resolved (``spots`` are :class:`geo.hotspots.HotSpot`)."""
@@ -179,14 +183,15 @@ def hot_spot_layer(spots: Sequence, categories: Sequence[Category], lang: str,
                        tooltip=tip).add_to(fg)
         # the count sits above the pins and safe places around it, and a click on it chooses
         # the hot spot (it reports the spot's centre, which lies in the spot's area)
-        folium.Marker(list(reversed(s.centre)), icon=folium.DivIcon(
-            html=f'<div class="tk-spot-count" style="cursor:pointer;font:700 13px system-ui;color:#fff;background:{SPOT_COLOUR};'
+        folium.Marker(leaflet(*s.centre), icon=folium.DivIcon(
+            html=f'<div class="tk-spot-count" style="cursor:pointer;font:700 13px system-ui;color:#fff;'
+                 f'background:{SPOT_COLOUR};'
                  f'border-radius:12px;padding:2px 7px;transform:translate(-50%,-50%);display:inline-block">'
                  f'{int(s.count)}</div>', icon_size=(0, 0)), keyboard=False, z_index_offset=1000).add_to(fg)
     return fg
 
 
-def gi_layer(cells: Sequence, lang: str, show: bool = False) -> folium.FeatureGroup:
+def gi_layer(cells: Sequence[GridCell], lang: str, show: bool = False) -> folium.FeatureGroup:
     """Getis-Ord Gi* grid cells: significantly hot (red) and cold (blue) cells only."""
     fg = folium.FeatureGroup(name=i18n.t("map.gi_star", lang), show=show)
     features = [{"type": "Feature", "geometry": c.area,
@@ -204,24 +209,24 @@ def gi_layer(cells: Sequence, lang: str, show: bool = False) -> folium.FeatureGr
 
 def planner_map(districts: Districts, district_id: str | Sequence[str], *, observations: Sequence[Observation],
                 measures: Sequence[Measure], walks: Sequence[Walk], categories: Sequence[Category],
-                measure_types: Sequence[Category], lang: str, spots: Sequence = (),
-                cells: Sequence = (), cluster: bool = False, heat: bool = False,
+                measure_types: Sequence[Category], lang: str, spots: Sequence[HotSpot] = (),
+                cells: Sequence[GridCell] = (), cluster: bool = False, heat: bool = False,
                 tiles: bool = True, draw: bool = False) -> folium.Map:
-    """The district (or several: a municipality's) with switchable layers: observations (coloured by category, faded as they
-    are resolved), safe places (positive categories, as shields), heat map, hot spots, Gi* cells, measures and walk
-    routes, and a legend.  ``spots`` and ``cells`` are drawn as given: compute them without the safe places
+    """The district (or several: a municipality's) with switchable layers: observations
+    (coloured by category, faded as they are resolved), safe places (positive categories, as
+    shields), heat map, hot spots, Gi* cells, measures and walk routes, and a legend.
+    ``spots`` and ``cells`` are drawn as given: compute them without the safe places
     (:mod:`geo.hotspots` does by default).
     With ``draw`` the map has Leaflet.draw's point, line and area tools for placing a measure."""
     ids = [district_id] if isinstance(district_id, str) else list(district_id)
     if not ids or any(districts.get(i) is None for i in ids):
         raise ValueError(f"unknown district: expected some of {[d.id for d in districts]}, got {district_id!r}")
-    m = base_map(districts.get(ids[0]), tiles=tiles)
+    m = base_map(districts.one(ids[0]), tiles=tiles)
     if len(ids) > 1:  # a whole municipality: fit all its districts
         from shapely.geometry import shape
         from shapely.ops import unary_union
 
-        minx, miny, maxx, maxy = unary_union([shape(districts.get(i).geojson) for i in ids]).bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        m.fit_bounds(leaflet_bounds(*unary_union([shape(districts.one(i).geojson) for i in ids]).bounds))
     outline_layer(districts, ids, lang).add_to(m)
     route_layer(walks, lang).add_to(m)
     data = _PointData(compact_rows(observations, categories), categories, lang)

@@ -53,7 +53,7 @@ from .catalog import Catalog
 from .districts import Districts
 from .districts import load as load_districts
 from .i18n import STOCKHOLM
-from .model import Measure, MeasureStatus, Observation, Walk, WalkStatus
+from .model import Measure, MeasureStatus, Medborgarlofte, Observation, Walk, WalkStatus
 from .workflow import DONE_OBSERVATION
 
 M = MeasureStatus
@@ -117,8 +117,9 @@ class Since:
 
 
 @dataclass(frozen=True, slots=True)
-class ProgressRow:
-    """One line of the progress table: the medborgarlöfte, a promise or an activity.
+class PromisePart:
+    """One part of a medborgarlöfte — the whole, a promise or an activity — with its figures
+    (:func:`geo.meeting.progress_rows` makes the printed table's lines from these).
 
     ``kind`` is "medborgarlofte", "promise" or "activity"; ``number`` the activity's
     "promise.activity" number ("1.6"), the promise's ordinal ("1"), or "" for the whole;
@@ -139,24 +140,45 @@ class ProgressRow:
 
 @dataclass(frozen=True, slots=True)
 class ProgressReport:
-    """One medborgarlöfte's progress.  ``period_start``..``period_end`` is the promise's period,
-    or the window since the last meeting when ``since`` is True."""
-    medborgarlofte_id: str
-    title: str
-    period_start: date
-    period_end: date
+    """One medborgarlöfte's progress: over the promise's period, or with ``window`` since the
+    last meeting (:attr:`period_start`..:attr:`period_end` is the one counted)."""
+    medborgarlofte: Medborgarlofte
     today: date
     district_ids: tuple[str, ...]
-    total: ProgressRow
-    promises: tuple[ProgressRow, ...]
-    activities: tuple[ProgressRow, ...]
-    since: bool = False
+    total: PromisePart
+    promises: tuple[PromisePart, ...]
+    activities: tuple[PromisePart, ...]
+    window: Since | None = None
 
-    def activity(self, activity_id: str) -> ProgressRow:
+    @property
+    def medborgarlofte_id(self) -> str:
+        return self.medborgarlofte.id
+
+    @property
+    def title(self) -> str:
+        return self.medborgarlofte.title
+
+    @property
+    def since(self) -> bool:
+        """True when the figures are those since the last meeting."""
+        return self.window is not None
+
+    @property
+    def period_start(self) -> date:
+        return self.window.start if self.window is not None else self.medborgarlofte.period_start
+
+    @property
+    def period_end(self) -> date:
+        return self.window.end if self.window is not None else self.medborgarlofte.period_end
+
+    def activity(self, activity_id: str) -> PromisePart:
         for row in self.activities:
             if row.id == activity_id:
                 return row
         raise KeyError(activity_id)
+
+
+_Rows = tuple[list[Observation], list[Measure], list[Walk]]  # one bucket: what is counted
 
 
 def _figures(obs: list[Observation], measures: list[Measure], walks: list[Walk],
@@ -208,7 +230,7 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
         raise KeyError(f"unknown medborgarlöfte {medborgarlofte_id!r}")
     districts = districts or load_districts()
     restricted = district_ids is not None
-    keys = tuple(district_ids) if restricted else ml.districts
+    keys = tuple(district_ids) if district_ids is not None else ml.districts
     where = _district_key(keys, districts)
     positive = frozenset(c.id for c in catalog.categories if c.positive)
     activity_ids = {a.id for a in ml.activities()}
@@ -228,9 +250,9 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
         return in_period(o.observed_at.astimezone(STOCKHOLM).date())
 
     # (activity, district key) -> rows
-    rows: dict[tuple[str, str | None], tuple[list, list, list]] = {}
+    rows: dict[tuple[str, str | None], _Rows] = {}
 
-    def bucket(activity_id: str | None, district_id: str | None) -> tuple[list, list, list] | None:
+    def bucket(activity_id: str | None, district_id: str | None) -> _Rows | None:
         if activity_id not in activity_ids:
             return None
         keep, key = place(district_id)
@@ -251,16 +273,18 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
 
     order = list(keys) + ([None] if any(k is None for _a, k in rows) else [])
 
-    def row(kind: str, ident: str, number: str, text: str, acts: set[str]) -> ProgressRow:
+    def row(kind: str, ident: str, number: str, text: str, acts: set[str]) -> PromisePart:
         def figures(selected: list[str | None]) -> Figures:
-            o, m, w = [], [], []
+            o: list[Observation] = []
+            m: list[Measure] = []
+            w: list[Walk] = []
             for (a, k), (ro, rm, rw) in rows.items():
                 if a in acts and k in selected:
                     o += ro
                     m += rm
                     w += rw
             return _figures(o, m, w, positive, today, since)
-        return ProgressRow(kind, ident, number, text, figures(order),
+        return PromisePart(kind, ident, number, text, figures(order),
                            tuple((k, figures([k])) for k in order))
 
     activities, promises = [], []
@@ -270,10 +294,9 @@ def promise_progress(catalog: Catalog, observations: Iterable[Observation],
         for a in p.activities:
             activities.append(row("activity", a.id, f"{p.ordinal}.{a.ordinal}", a.text, {a.id}))
     return ProgressReport(
-        medborgarlofte_id=ml.id, title=ml.title, period_start=first,
-        period_end=last, today=today, district_ids=tuple(keys),
+        medborgarlofte=ml, today=today, district_ids=tuple(keys),
         total=row("medborgarlofte", ml.id, "", ml.title, activity_ids),
-        promises=tuple(promises), activities=tuple(activities), since=since is not None)
+        promises=tuple(promises), activities=tuple(activities), window=since)
 
 
 def activity_labels(catalog: Catalog, lang: str, width: int = 70) -> dict[str, str]:

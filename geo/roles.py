@@ -17,6 +17,7 @@ role may use.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from .errors import Refused
 from .model import Actor, Observation, Role, Walk, WalkStatus
@@ -80,7 +81,7 @@ def allowed(actor: Actor | None, action: Action, *, walk: Walk | None = None,
     return False
 
 
-def require(actor: Actor | None, action: Action, **context) -> None:
+def require(actor: Actor | None, action: Action, **context: Any) -> None:
     """Raise :class:`Forbidden` unless :func:`allowed`."""
     if not allowed(actor, action, **context):
         raise Forbidden(action, actor or Actor(role=Role.PARTICIPANT, name="?"))

@@ -27,11 +27,12 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import date as Date
 from datetime import time as Time
+from typing import Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -39,22 +40,37 @@ from . import catalog as catalog_module
 from . import roles, workflow
 from .catalog import Catalog
 from .i18n import STOCKHOLM
-from .model import Activity, Actor, Group, Medborgarlofte, Walk, WalkStatus
+from .model import (
+    LEADER_MAX,
+    MEETING_POINT_MAX,
+    SLUG_MAX,
+    TITLE_MAX,
+    Activity,
+    Actor,
+    Group,
+    Medborgarlofte,
+    Walk,
+    WalkStatus,
+)
 from .roles import Action
-from .store import Invalid
+from .store import Invalid, Store
+
+
+class Chooser(Protocol):
+    """What draws a join code: ``secrets``, or a seeded ``random.Random`` in the tests."""
+
+    def choice(self, seq: Sequence[str], /) -> str: ...
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 JOIN_CODE_LENGTH = 6
 MAX_ATTEMPTS = 20
-MEETING_POINT_MAX, LEADER_MAX, TITLE_MAX = 200, 120, 200
-SLUG_MAX = 80  # the column's width
 MONTHS_SV = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 WALK_WORD = re.compile(r"trygghetsvandr", re.IGNORECASE)
-STATUS_ORDER = {WalkStatus.OPEN: 0, WalkStatus.PLANNED: 1, WalkStatus.CLOSED: 2}
+STATUS_ORDER: dict[str, int] = {WalkStatus.OPEN: 0, WalkStatus.PLANNED: 1, WalkStatus.CLOSED: 2}
 
 
 # --- join code, title, slug, time ---------------------------------------------------------
-def new_join_code(rng=secrets) -> str:
+def new_join_code(rng: Chooser = secrets) -> str:
     """Six upper-case characters without look-alikes; ``rng`` needs ``choice`` (tests pass a
     seeded ``random.Random`` or a fake)."""
     return "".join(rng.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -83,8 +99,9 @@ def local_start(day: Date, start: Time, tz: str | ZoneInfo = STOCKHOLM) -> datet
 
 
 # --- create ---------------------------------------------------------------------------------
-def validate(store, *, district_id, day, start_time, meeting_point, groups, activity_id,
-             leader, title, catalog: Catalog) -> dict[str, str]:
+def validate(store: Store, *, district_id: object, day: object, start_time: object, meeting_point: object,
+             groups: object, activity_id: object, leader: object, title: object,
+             catalog: Catalog) -> dict[str, str]:
     """Problems with a new walk as ``{field: string-catalogue key}`` (empty when fine)."""
     errors: dict[str, str] = {}
     district = store.districts().get(district_id) if isinstance(district_id, str) and district_id else None
@@ -110,7 +127,7 @@ def validate(store, *, district_id, day, start_time, meeting_point, groups, acti
     if not isinstance(groups, list) or not all(isinstance(g, str) and g in known_groups for g in groups):
         errors["groups"] = "walks.unknown_group"
     if activity_id:
-        if catalog.activity(activity_id) is None:
+        if not isinstance(activity_id, str) or catalog.activity(activity_id) is None:
             errors["activity"] = "validation.unknown_activity"
         elif district is not None and activity_id not in {
                 a.id for _ml, a in activities_for(catalog, district.municipality_id)}:
@@ -118,11 +135,11 @@ def validate(store, *, district_id, day, start_time, meeting_point, groups, acti
     return errors
 
 
-def create_walk(store, actor: Actor, *, district_id: str | None, date: Date | None,
+def create_walk(store: Store, actor: Actor, *, district_id: str | None, date: Date | None,
                 start_time: Time | None, meeting_point: str = "", groups: Iterable[str] = (),
                 activity_id: str | None = None, leader: str = "", title: str | None = None,
                 tz: str | ZoneInfo = STOCKHOLM, open_now: bool | None = None,
-                now: datetime | None = None, rng=secrets, catalog: Catalog | None = None) -> Walk:
+                now: datetime | None = None, rng: Chooser = secrets, catalog: Catalog | None = None) -> Walk:
     """Create a walk with a unique slug and join code; see the module notes for the rules.
 
     Raises :class:`geo.roles.Forbidden` unless the actor may manage walks, and
@@ -140,7 +157,9 @@ def create_walk(store, actor: Actor, *, district_id: str | None, date: Date | No
                       leader=leader, title=title, catalog=catalog)
     if errors:
         raise Invalid(errors)
-    district = store.districts().get(district_id)
+    district = store.districts().get(district_id or "")
+    # validate() said so:
+    assert district is not None and district_id and date is not None and start_time is not None
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     today = (now or datetime.now(zone)).astimezone(zone).date()
     status = WalkStatus.OPEN if (date == today if open_now is None else open_now) else WalkStatus.PLANNED
@@ -166,7 +185,7 @@ def create_walk(store, actor: Actor, *, district_id: str | None, date: Date | No
     raise RuntimeError("no free slug or join code after several attempts")
 
 
-def free_slug(store, stem: str, suffix: int = 1) -> tuple[str, int]:
+def free_slug(store: Store, stem: str, suffix: int = 1) -> tuple[str, int]:
     """The first slug no stored walk has: ``stem``, ``stem-2``, ``stem-3`` …"""
     while True:
         slug = stem if suffix == 1 else f"{stem}-{suffix}"
@@ -175,7 +194,7 @@ def free_slug(store, stem: str, suffix: int = 1) -> tuple[str, int]:
         suffix += 1
 
 
-def free_join_code(store, rng=secrets) -> str:
+def free_join_code(store: Store, rng: Chooser = secrets) -> str:
     """A join code no stored walk has."""
     for _attempt in range(MAX_ATTEMPTS):
         code = new_join_code(rng)
@@ -221,7 +240,7 @@ def ordered(walks: Iterable[Walk]) -> list[Walk]:
     return sorted(by_time, key=lambda w: STATUS_ORDER.get(w.status, 3))
 
 
-def walk_counts(store, walk: Walk) -> WalkCounts:
+def walk_counts(store: Store, walk: Walk) -> WalkCounts:
     """Pins on the walk, and participants: the larger of the head count recorded for the walk
     (imported and demo walks), the people who joined with the code and the distinct people
     who placed a pin."""

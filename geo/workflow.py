@@ -9,10 +9,25 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
+from typing import Any
 
-from .model import DESCRIPTION_MAX, REASON_REQUIRED
+from .crs import in_sweden
+from .model import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    FEELING_MAX,
+    FEELING_MIN,
+    GROUP_MAX,
+    NAME_MAX,
+    RESPONSIBLE_NAME_MAX,
+    TITLE_MAX,
+    MeasureDraft,
+    ObservationDraft,
+    Responsible,
+)
+from .model import REASON_REQUIRED as REASON_REQUIRED  # re-exported: the forms and the store ask here
 from .model import MeasureStatus as M
 from .model import ObservationStatus as O
 
@@ -65,7 +80,6 @@ CLOSE_REASONS = ("duplicate", "not_physical", "felanmalan", "other_owner", "othe
 # the same, so that whatever the forms store can be exported and imported back.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INT_MAX = 2**31 - 1  # an INTEGER column on PostgreSQL
-TITLE_MAX, RESPONSIBLE_NAME_MAX = 200, 120  # a measure's, as the planner's form allows
 
 # Leaving these states is a reopening and needs a reason; so is sending a resolved spot back
 # to assessed at the follow-up (it turned out not to be resolved).
@@ -77,7 +91,7 @@ def _check(table: dict[str, frozenset[str]], current: str, new: str, comment: st
            reason_needed: bool = True) -> dict[str, str]:
     if not isinstance(new, str) or new not in table:
         return {"status": "workflow.unknown_status"}
-    if problem := text_problem(comment, DESCRIPTION_MAX):
+    if problem := text_problem(comment, COMMENT_MAX):
         return {"comment": problem}
     if new == current:
         return {"status": "workflow.unchanged"}
@@ -157,47 +171,57 @@ def mermaid() -> str:
     return "\n".join(lines)
 
 
-def validate_observation(draft, categories: set[str], activities: set[str]) -> dict[str, str]:
-    """Problems with an :class:`~geo.model.ObservationDraft`, as ``{field: message key}``."""
-    from .crs import in_sweden
-    from .model import FEELING_MAX, FEELING_MIN
+def validate_observation(draft: ObservationDraft, categories: Collection[str],
+                         activities: Collection[str]) -> dict[str, str]:
+    """Problems with an :class:`~geo.model.ObservationDraft`, as ``{field: message key}``.
 
+    The one owner of the rules about an observation's fields, whoever hands it in: the pin
+    form (:func:`geo.capture.pin_problems` adds only the pin's own checks), the importer
+    (:mod:`geo.io`) and the store (every save and change).  The values are not trusted to
+    have their declared types: anything a form or a file holds may arrive here."""
     errors: dict[str, str] = {}
-    if not isinstance(draft.category, str) or not draft.category:
+    category: object = draft.category
+    if not isinstance(category, str) or not category:
         errors["category"] = "validation.required"
-    elif draft.category not in categories:
+    elif category not in categories:
         errors["category"] = "validation.unknown_category"
-    if isinstance(draft.feeling, bool) or not isinstance(draft.feeling, int):
+    feeling: object = draft.feeling
+    if feeling is None:
+        errors["feeling"] = "validation.required"
+    elif isinstance(feeling, bool) or not isinstance(feeling, int):
         errors["feeling"] = "validation.feeling_range"
-    elif not FEELING_MIN <= draft.feeling <= FEELING_MAX:
+    elif not FEELING_MIN <= feeling <= FEELING_MAX:
         errors["feeling"] = "validation.feeling_range"
     for field, value, limit in (("description", draft.description, DESCRIPTION_MAX),
-                                ("status", draft.status_reason, DESCRIPTION_MAX),
-                                ("reported_by", draft.reported_by, 80), ("group", draft.group, 40)):
+                                ("status", draft.status_reason, COMMENT_MAX),
+                                ("reported_by", draft.reported_by, NAME_MAX),
+                                ("group", draft.group, GROUP_MAX)):
         if problem := text_problem(value, limit):
             errors[field] = problem
-    if draft.activity_id is not None and (not isinstance(draft.activity_id, str)
-                                          or draft.activity_id not in activities):
+    activity: object = draft.activity_id
+    if activity is not None and (not isinstance(activity, str) or activity not in activities):
         errors["activity"] = "validation.unknown_activity"  # "" too: None is "no activity"
     if draft.walk_id is not None and not is_id(draft.walk_id):
         errors["walk"] = "validation.unknown_walk"
-    if not isinstance(draft.status, str) or draft.status not in OBSERVATION_TRANSITIONS:
+    status: object = draft.status
+    if not isinstance(status, str) or status not in OBSERVATION_TRANSITIONS:
         errors["status"] = "validation.unknown_status"
-    elif draft.status in REASON_REQUIRED and not draft.status_reason.strip():
+    elif status in REASON_REQUIRED and "status" not in errors and not draft.status_reason.strip():
         errors["status"] = "workflow.reason_required"
     if draft.uuid is not None and not _is_uuid(draft.uuid):
         errors["uuid"] = "validation.bad_uuid"
-    if draft.observed_at is not None:
-        if not isinstance(draft.observed_at, datetime):
+    observed_at: object = draft.observed_at
+    if observed_at is not None:
+        if not isinstance(observed_at, datetime):
             errors["observed_at"] = "validation.not_a_time"
-        elif draft.observed_at.tzinfo is None or draft.observed_at.utcoffset() is None:
+        elif observed_at.tzinfo is None or observed_at.utcoffset() is None:
             errors["observed_at"] = "validation.naive_time"
-        elif not 1900 <= draft.observed_at.year <= 2100:
+        elif not 1900 <= observed_at.year <= 2100:
             errors["observed_at"] = "validation.time_range"
-    if not (_is_number(draft.lon) and _is_number(draft.lat)):
+    lon, lat = draft.lon, draft.lat
+    if not (_is_number(lon) and _is_number(lat)):
         errors["location"] = "validation.location_missing"
     else:
-        lon, lat = draft.lon, draft.lat
         if not (lon == lon and lat == lat):  # NaN
             errors["location"] = "validation.location_missing"
         elif not in_sweden(lon, lat):
@@ -240,12 +264,9 @@ def _is_uuid(value: object) -> bool:
         return False
 
 
-def validate_measure(draft, types: set[str], activities: set[str]) -> dict[str, str]:
+def validate_measure(draft: MeasureDraft, types: Collection[str], activities: Collection[str]) -> dict[str, str]:
     """Problems with a :class:`~geo.model.MeasureDraft`, as ``{field: message key}``."""
     from shapely.geometry import shape
-
-    from .crs import in_sweden
-    from .model import Responsible
 
     errors: dict[str, str] = {}
     if not isinstance(draft.type, str) or draft.type not in types:
@@ -255,7 +276,7 @@ def validate_measure(draft, types: set[str], activities: set[str]) -> dict[str, 
     for field, value, limit in (("title", draft.title, TITLE_MAX),
                                 ("description", draft.description, DESCRIPTION_MAX),
                                 ("responsible_name", draft.responsible_name, RESPONSIBLE_NAME_MAX),
-                                ("status", draft.status_reason, DESCRIPTION_MAX)):
+                                ("status", draft.status_reason, COMMENT_MAX)):
         if field not in errors and (problem := text_problem(value, limit)):
             errors[field] = problem
     if not isinstance(draft.responsible, str) or draft.responsible not in {r.value for r in Responsible}:
@@ -300,7 +321,8 @@ def date_problem(value: object) -> str | None:
     if value is None:
         return None
     try:
-        date(value.year, value.month, value.day)  # pandas' NaT is a datetime without a date
+        when: Any = value
+        date(when.year, when.month, when.day)  # pandas' NaT is a datetime without a date
     except (AttributeError, TypeError, ValueError):
         return "validation.not_a_date"
     return None if isinstance(value, date) else "validation.not_a_date"
@@ -326,7 +348,8 @@ def _plain_geometry(geometry: object) -> bool:
     return ok(geometry["coordinates"], depth)
 
 
-def _coords(geom):
+def _coords(geom: Any) -> list[tuple[float, float]]:
+    """A shapely Point's, LineString's or Polygon's (outer ring's) coordinates."""
     if geom.geom_type == "Polygon":
         return list(geom.exterior.coords)
     return list(geom.coords)

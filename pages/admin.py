@@ -8,15 +8,18 @@ import streamlit as st
 
 from geo import io as geo_io
 from geo.auth import hash_password
+from geo.errors import Refused
 from geo.i18n import local_time
 from geo.roles import Action
-from geo.store import Invalid
+from geo.safe import markdown_text
 from ui.auth import require
 from ui.common import get_store, tr
+from ui.feedback import flash, refused, show_flash, success
 
 actor = require(Action.MANAGE_USERS)
 store = get_store()
 st.title(tr("admin.heading"))
+show_flash()
 
 st.subheader(tr("admin.users"))
 users = store.users(actor)
@@ -41,18 +44,22 @@ with c1.form("add_user", clear_on_submit=True):
         try:
             store.add_user(actor, username=username, role=role, display_name=display,
                            email=email or None, password_hash=hash_password(password) if password else None)
-            st.success(tr("cli.user_added", username=username, role=tr(f"role.{role}")))
+        except Refused as e:
+            refused(e)
+        else:
+            flash(tr("cli.user_added", username=markdown_text(username), role=tr(f"role.{role}")))
             st.rerun()
-        except Invalid as e:
-            for field, key in e.errors.items():
-                st.error(f"{field}: {tr(key, **e.values)}")
 with c2.form("toggle_user"):
     st.markdown(f"**{tr('admin.disable_user')}**")
     who = st.selectbox(tr("auth.username"), [u.username for u in users])
     disable = st.toggle(tr("admin.disabled"), value=False)
     if st.form_submit_button(tr("admin.save")) and who:
-        store.set_user_disabled(actor, who, disable)
-        st.rerun()
+        try:
+            store.set_user_disabled(actor, who, disable)
+        except Refused as e:
+            refused(e)
+        else:
+            st.rerun()
 
 st.subheader(tr("admin.import"))
 st.caption(tr("admin.import_help"))
@@ -64,7 +71,9 @@ if upload is not None and st.button(tr("admin.import_go"), type="primary"):
         path.write_bytes(upload.getvalue())
         try:
             result = geo_io.import_file(store, path, actor)
+        except Refused as e:
+            refused(e)
+        else:
             st.cache_data.clear()  # the maps and counts show the imported rows at once
-            st.success(tr("cli.imported", added=result.added, skipped=result.skipped, file=upload.name))
-        except geo_io.ImportRefused as e:
-            st.error(e.message(st.session_state.get("lang")), icon=":material/error:")
+            success(tr("cli.imported", added=result.added, skipped=result.skipped,
+                       file=markdown_text(upload.name)))

@@ -11,12 +11,13 @@ from streamlit_folium import st_folium
 
 from geo import followup
 from geo.i18n import local_today
+from geo.model import Measure, Observation, Walk
 from geo.plannermap import planner_map
 from geo.roles import Action
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
-from ui.followup import FLASH, glance, headline, report_downloads, rewalk_panel, table, verify_panel
-from ui.mapdata import district_history, district_rows, forget
+from ui.followup import glance, headline, report_downloads, rewalk_panel, table, verify_panel
+from ui.mapdata import district_history, district_rows
 from ui.tables import measure_frame, observation_frame
 
 actor = require(Action.CHANGE_STATUS)
@@ -25,9 +26,6 @@ cat = the_catalog()
 districts = the_districts()
 st.title(tr("followup.heading"))
 demo_banner()
-if FLASH in st.session_state:  # a decision was saved: it shows at once in the figures and lists
-    forget()
-
 munis = [m for m in cat.municipalities if districts.top_level(m.id)]
 c1, c2, c3 = st.columns([1, 2, 1])
 muni = c1.selectbox(tr("map.municipality"), munis, format_func=lambda m: m.name, key="fu_muni")
@@ -44,10 +42,11 @@ shown_on_map = district.id if district else tops
 area = district or SimpleNamespace(id=muni.id, name=muni.name)  # what the reports are about
 
 
-def rows(district_ids):
+def rows(district_ids: list[str]) -> tuple[list[Observation], list[Measure], list[Walk]]:
     """Observations, measures and walks of these districts and their parts (cached reads)."""
     found = [district_rows(d) for d in district_ids]
-    return tuple([row for part in found for row in part[i]] for i in range(3))
+    return ([o for part in found for o in part[0]], [m for part in found for m in part[1]],
+            [w for part in found for w in part[2]])
 
 
 chosen = [district.id] if district else tops
@@ -75,7 +74,8 @@ views = {"new": ("followup.new", figures["new"]), "resolved": ("followup.resolve
          "rewalk": ("followup.rewalk", None), "reports": ("followup.reports", None)}
 names = {v: tr(key) + ("" if n is None else f" ({n})") for v, (key, n) in views.items()}  # words made now
 st.session_state.setdefault("fu_view", "new")
-view = st.segmented_control(tr("followup.view"), list(views), key="fu_view", required=True, format_func=names.get)
+view = st.segmented_control(tr("followup.view"), list(views), key="fu_view", required=True,
+                            format_func=lambda v: names[v])
 if view == "new":
     table(observation_frame(tally.new, cat), tr("followup.none"), "fu_new")
 elif view == "resolved":

@@ -7,10 +7,11 @@ import uuid
 import streamlit as st
 
 from geo.auth import Throttle
-from geo.model import Group
-from geo.store import Invalid
+from geo.errors import Refused
+from geo.model import JOIN_CODE_MAX, NAME_MAX, Group
 from ui.auth import join_as
 from ui.common import get_store, tr
+from ui.feedback import refused
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,29 +25,28 @@ def who_is_trying() -> str:
     ip = st.context.ip_address
     if isinstance(ip, str) and ip:
         return ip
-    return st.session_state.setdefault("join_key", f"session:{uuid.uuid4()}")
+    return str(st.session_state.setdefault("join_key", f"session:{uuid.uuid4()}"))
 
 
 st.title(tr("join.heading"))
 st.write(tr("join.intro"))
 with st.form("join"):
-    code = st.text_input(tr("join.code"), value=st.query_params.get("kod", ""), max_chars=12)
-    name = st.text_input(tr("join.name"), max_chars=80, autocomplete="given-name")
+    code = st.text_input(tr("join.code"), value=st.query_params.get("kod", ""), max_chars=JOIN_CODE_MAX)
+    name = st.text_input(tr("join.name"), max_chars=NAME_MAX, autocomplete="given-name")
     group = st.selectbox(tr("join.group"), [g.value for g in Group],
                          format_func=lambda g: tr(f"group.{g}"))
     go = st.form_submit_button(tr("join.go"), type="primary", width="stretch")
 if go:
     throttle, key = join_throttle(), who_is_trying()
     if wait := throttle.wait_s(key):
-        st.error(tr("join.more.wait", seconds=wait), icon=":material/hourglass_top:")
+        refused(Refused("join.more.wait", seconds=wait))
         st.stop()
     try:
         actor = get_store().join_walk(code, name, group)
-    except Invalid as e:
-        if "code" in e.errors and (wait := throttle.failed(key)):
-            st.error(tr("join.more.wait", seconds=wait), icon=":material/hourglass_top:")
-        for field, msg in e.errors.items():
-            st.error(f"{tr('join.' + field)}: {tr(msg)}", icon=":material/error:")
+    except Refused as e:
+        if "code" in e.errors and (wait := throttle.failed(key)):  # wrong codes are slowed down
+            refused(Refused("join.more.wait", seconds=wait))
+        refused(e)
     else:
         throttle.succeeded(key)
         join_as(actor)

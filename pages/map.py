@@ -18,6 +18,7 @@ from geo.plannermap import planner_map
 from geo.roles import Action, allowed
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
+from ui.feedback import show_flash
 from ui.mapdata import district_rows, forget
 from ui.planner import (
     EDIT,
@@ -42,9 +43,8 @@ may_plan = allowed(actor, Action.MANAGE_MEASURES)
 st.title(tr("app.title"))
 st.caption(tr("app.tagline"))
 demo_banner()
-if flash := st.session_state.pop("map_flash", None):
+if show_flash():
     forget()  # the new or changed measure shows at once
-    st.success(flash, icon=":material/check_circle:")
 
 munis = [m for m in cat.municipalities if districts.top_level(m.id)]
 c1, c2 = st.columns([1, 2])
@@ -94,8 +94,9 @@ with left:
                     feature_group_to_add=ring, center=focus, zoom=18 if focus else None)
     positive = cat.positive_ids()
     safe = sum(o.category in positive for o in observations)  # shown, but in no hot spot
-    st.caption(f"{tr('planner.shown', n=len(observations), total=len(everything), safe=safe, spots=len(spots), m=len(measures))}"
-               f" · {district.attribution}")
+    shown_line = tr("planner.shown", n=len(observations), total=len(everything), safe=safe, spots=len(spots),
+                    m=len(measures))
+    st.caption(f"{shown_line} · {district.attribution}")
 
 seen = st.session_state.setdefault("map_seen", {})
 clicked = capture.click_point(out.get("last_object_clicked"))
@@ -105,7 +106,7 @@ if drawing and drawing != seen.get("drawing"):
     seen["drawing"] = drawing
     if not new_click:  # a click on a pin or an area also reports that layer as "drawing"
         st.session_state["map_drawn"] = drawing
-if new_click:
+if new_click and clicked is not None:
     seen["click"] = clicked
     # st_folium reports the clicked layer as GeoJSON too: a pin's exact place, or an area
     target = (out.get("last_active_drawing") or {}).get("geometry") or {}
@@ -114,7 +115,7 @@ if new_click:
     if here:  # the pins at that place, and the hot spot they belong to
         spot = next((s for s in spots if here[0].id in s.observation_ids), None)
     if here or spot is not None:
-        st.session_state[SELECTED] = [o.id for o in here] or list(spot.observation_ids)
+        st.session_state[SELECTED] = [o.id for o in here] or (list(spot.observation_ids) if spot else [])
         st.session_state["map_spot"] = spot.id if spot else None
         st.rerun()
 drawn = st.session_state.get("map_drawn")
@@ -134,7 +135,7 @@ with tab_obs:
     if observations:
         chosen_rows = observation_table(observations, cat, {w.id: w for w in walks})
         chosen_row = chosen_rows[0] if chosen_rows else None
-        triage_bar(store, actor, chosen_rows, measures, cat, key="map-triage", flash="map_flash")
+        triage_bar(store, actor, chosen_rows, measures, cat, key="map-triage")
     else:
         st.info(tr("app.no_data"))
 with tab_spots:
@@ -156,12 +157,12 @@ with tab_measures:
 if chosen_row is not None and seen.get("row") != chosen_row.id:
     seen["row"] = chosen_row.id
     st.session_state.update({SELECTED: [chosen_row.id], "map_spot": None,
-                             "map_focus": {district.id: (chosen_row.lat, chosen_row.lon)}})
+                             "map_focus": {district.id: leaflet(chosen_row.lon, chosen_row.lat)}})
     st.rerun()
 if chosen_spot is not None and seen.get("spot") != chosen_spot.id:
     seen["spot"] = chosen_spot.id
     st.session_state.update({SELECTED: list(chosen_spot.observation_ids), "map_spot": chosen_spot.id,
-                             "map_focus": {district.id: (chosen_spot.centre[1], chosen_spot.centre[0])}})
+                             "map_focus": {district.id: leaflet(*chosen_spot.centre)}})
     st.rerun()
 
 if may_plan and (PLAN in st.session_state or EDIT in st.session_state):

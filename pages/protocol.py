@@ -11,15 +11,17 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from geo import followup, reports
+from geo import followup
+from geo.errors import Refused
 from geo.i18n import local_time
 from geo.model import Responsible
-from geo.protocol import protocol_rows, route_order
+from geo.protocol import route_order, walk_protocol_pdf
 from geo.roles import Action
 from geo.safe import markdown_text
-from geo.store import Conflict, Invalid, ProtocolChange, StoreError
+from geo.store import ProtocolChange
 from ui.auth import require
 from ui.common import get_store, lang, the_catalog, tr
+from ui.feedback import flash, refused, show_flash
 from ui.mapdata import forget
 from ui.planner import PLAN, measure_form, status_label
 from ui.triage import triage_bar
@@ -31,9 +33,8 @@ categories = list(cat.categories)
 labels = {c.id: c.label(lang()) for c in categories}
 st.title(tr("protocol.heading"))
 st.caption(tr("protocol.intro"))
-if message := st.session_state.pop("protocol_flash", None):
+if show_flash():
     forget()  # the map and the follow-up show the change at once
-    st.success(message, icon=":material/check_circle:")
 
 walks = sorted(store.walks(), key=lambda w: w.starts_at, reverse=True)
 if not walks:
@@ -62,21 +63,22 @@ for group in suggestions:
     if right.button(tr("protocol.merge_button"), key=f"merge-{'-'.join(map(str, group))}", width="stretch"):
         try:
             store.merge_observations(group[0], group[1:], actor)
-        except (StoreError, Invalid) as e:
-            st.error(tr(next(iter(e.errors.values()))) if isinstance(e, Invalid) else tr(e.key, **e.values))
+        except Refused as e:
+            refused(e)
         else:
-            st.session_state["protocol_flash"] = tr("protocol.merged", n=len(group), id=group[0])
+            flash(tr("protocol.merged", n=len(group), id=group[0]))
             st.rerun()
 with st.expander(tr("protocol.merge_by_hand")):
     chosen = st.multiselect(tr("protocol.choose"), list(by_obs), key="protocol_manual",
-                            format_func=lambda i: f"#{i} {labels.get(by_obs[i].category, '')} – {by_obs[i].description[:40]}")
+                            format_func=lambda i: (f"#{i} {labels.get(by_obs[i].category, '')} – "
+                                                   f"{by_obs[i].description[:40]}"))
     if st.button(tr("protocol.merge_button"), key="merge-manual", disabled=len(chosen) < 2):
         try:
             store.merge_observations(chosen[0], chosen[1:], actor)
-        except Invalid as e:
-            st.error(tr(next(iter(e.errors.values()))))
+        except Refused as e:
+            refused(e)
         else:
-            st.session_state["protocol_flash"] = tr("protocol.merged", n=len(chosen), id=chosen[0])
+            flash(tr("protocol.merged", n=len(chosen), id=chosen[0]))
             st.rerun()
 
 # --- the protocol: who acts, how urgently, by when; and triage of the chosen points -----------
@@ -95,8 +97,8 @@ frame = pd.DataFrame({
     "feeling": [o.feeling for o in ordered],
     "text": [o.description for o in ordered],
     "status": [status_label(o) for o in ordered],
-    "responsible": [resp_label.get(o.responsible) for o in ordered],
-    "priority": [prio_label.get(o.priority) for o in ordered],
+    "responsible": [resp_label.get(o.responsible) if o.responsible else None for o in ordered],
+    "priority": [prio_label.get(o.priority) if o.priority else None for o in ordered],
     "due": [o.due for o in ordered],
 })
 state = "-".join(f"{o.id}.{o.version}" for o in ordered)  # a saved change starts a fresh table
@@ -122,31 +124,26 @@ if st.button(tr("protocol.save"), type="primary", key="protocol_save", icon=":ma
                for r in edited.itertuples()]
     try:
         store.set_protocols(actor, changes)
-    except Conflict:
-        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
-    except Invalid as e:
-        st.error(f"#{e.values.get('id')}: " + "; ".join(tr(k) for k in e.errors.values()))
+    except Refused as e:  # a Conflict too: someone else changed a point meanwhile
+        refused(e)
     else:
-        st.session_state["protocol_flash"] = tr("protocol.saved", n=len(changes))
+        flash(tr("protocol.saved", n=len(changes)))
         st.rerun()
 
 st.subheader(tr("triage.heading"))
 measures = store.measures(district_ids=store.districts().family(walk.district_id))
 triage_bar(store, actor, [by_obs[int(r.id)] for r in edited.itertuples() if r.chosen], measures, cat,
-           key="protocol-triage", flash="protocol_flash")
+           key="protocol-triage")
 if PLAN in st.session_state:  # "plan a new measure" for the chosen points
-    measure_form(store, actor, cat, observations, None, flash="protocol_flash")
+    measure_form(store, actor, cat, observations, None)
 
-rows = protocol_rows(walk, observations, categories, lang())
-district = store.districts().get(walk.district_id)
+
+language = lang()
 
 
 def protocol_pdf() -> bytes:
-    """Made when the button is pressed, not on every rerun."""
-    return reports.walk_protocol_pdf(
-        walk.title, local_time(walk.starts_at, "%Y-%m-%d"), district.name if district else "", rows,
-        reports.map_image(store.districts(), walk.district_id, [by_obs[r.observation_id] for r in rows], [],
-                          labels={r.observation_id: str(r.number) for r in rows}))
+    """Assembled by the domain in the page's language when the button is pressed, not on every rerun."""
+    return walk_protocol_pdf(walk, observations, cat, store.districts(), lang=language)
 
 
 st.download_button(tr("protocol.pdf"), protocol_pdf, file_name=f"vandringsprotokoll-{walk.slug}.pdf",

@@ -6,6 +6,7 @@ from geo.auth import SignInRefused, sign_in
 from geo.demo import DEMO_ACCOUNTS, DEMO_JOIN_CODE
 from ui.auth import current_actor, oidc_configured, sign_in_as
 from ui.common import demo_banner, get_store, has_demo, tr
+from ui.feedback import refused
 
 st.title(tr("auth.heading"))
 if oidc_configured():
@@ -23,7 +24,7 @@ if submitted:
         sign_in_as(sign_in(get_store(), username, password))
         st.rerun()
     except SignInRefused as e:
-        st.error(tr(e.key, **e.values), icon=":material/lock:")
+        refused(e)
 
 st.page_link("pages/join.py", label=tr("join.link"), icon=":material/qr_code_2:")
 

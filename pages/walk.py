@@ -23,20 +23,19 @@ from geo.safe import markdown_text
 from geo.walks import ordered as ordered_walks
 from ui.auth import current_actor, require
 from ui.common import get_store, lang, last_good, offline, the_catalog, tr
+from ui.feedback import flash, show_flash
 from ui.geolocate import GpsError, here_button
 from ui.outcomes import participant_outcomes
 from ui.pinform import (
-    FLASH,
     MOVING,
     OPEN_PIN,
     PENDING,
     SAVE_ERRORS,
     TOUCH_CSS,
-    flash,
     new_pin_dialog,
     pin_dialog,
     pin_list,
-    problem_text,
+    save_refusal,
 )
 
 REFRESH_S = 4
@@ -49,8 +48,8 @@ categories = list(the_catalog().categories)
 
 
 def chosen_walk(actor: Actor | None) -> Walk:
-    if actor is not None and actor.role == Role.PARTICIPANT:
-        return last_good("walk", lambda: store.walk(actor.walk_id))
+    if actor is not None and actor.role == Role.PARTICIPANT and (walk_id := actor.walk_id) is not None:
+        return last_good("walk", lambda: store.walk(walk_id))
     walks = ordered_walks(store.walks())  # open first, then planned, then closed
     if not walks:
         st.info(tr("pin.no_walks"), icon=":material/info:")
@@ -93,8 +92,8 @@ def move_pin(obs_id: int, place: capture.PinPlace) -> None:
         store.update_observation(obs_id, actor, expected_version=obs.version,
                                  lon=place.lon, lat=place.lat)
         flash(tr("pin.moved"))
-    except SAVE_ERRORS as e:  # e.g. the walk was closed meanwhile
-        flash(tr("pin.save_failed", reason=problem_text(e)))
+    except SAVE_ERRORS as e:  # e.g. the walk was closed meanwhile: said after the rerun
+        flash(save_refusal(e))
     for key in (MOVING, MOVE_TO):
         st.session_state.pop(key, None)
 
@@ -107,8 +106,7 @@ st.caption(" · ".join(filter(None, [
 # container: Streamlit knows elements by their position, and a message appearing above the map
 # would make the browser draw the map afresh and lose the person's zoom.
 with st.container():
-    if message := st.session_state.pop(FLASH, None):
-        st.success(message, icon=":material/check_circle:")
+    show_flash()
     if walk.status == WalkStatus.PLANNED:
         st.info(tr("pin.not_open"), icon=":material/schedule:")
     elif walk.status == WalkStatus.CLOSED:

@@ -5,13 +5,14 @@ from datetime import time
 import streamlit as st
 
 from geo import walks as wl
+from geo.errors import Refused
 from geo.i18n import local_time, local_today
-from geo.model import Group, WalkStatus
+from geo.model import LEADER_MAX, MEETING_POINT_MAX, TITLE_MAX, Group, Walk, WalkStatus
 from geo.roles import Action
 from geo.safe import html_text, markdown_text
-from geo.store import Invalid
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
+from ui.feedback import flash, refused, show_flash
 
 CLOSED_SHOWN = 20  # the newest closed walks listed; older ones stay on the map page
 
@@ -22,15 +23,15 @@ districts = the_districts()
 munis = {m.id: m for m in cat.municipalities}
 st.title(tr("walks.heading"))
 demo_banner()
-if flash := st.session_state.pop("walks_flash", None):
-    st.success(tr(flash[0], **flash[1]), icon=":material/check_circle:")
+show_flash()
 
 
 @st.dialog(tr("walks.qr_title"), width="large")
-def show_qr(walk) -> None:
+def show_qr(walk: Walk) -> None:
     base_path = st.get_option("server.baseUrlPath") or ""
-    url = (wl.public_join_url(walk.join_code, st.context.url, base_path)
-           or wl.join_url(f"http://localhost:{st.get_option('server.port')}", walk.join_code, base_path))
+    code = walk.join_code or ""  # only a walk with a code has this button
+    url = (wl.public_join_url(code, st.context.url, base_path)
+           or wl.join_url(f"http://localhost:{st.get_option('server.port')}", code, base_path))
     st.markdown(f"**{markdown_text(walk.title)}**")
     left, right = st.columns([3, 2], vertical_alignment="center")
     left.image(wl.qr_png(url, scale=12), width="stretch")
@@ -67,13 +68,13 @@ with st.container(border=True):
         c3, c4 = st.columns(2)
         day = c3.date_input(tr("walks.date"), value=local_today(), format="YYYY-MM-DD", key=f"walks_date_{gen}")
         start = c4.time_input(tr("walks.start_time"), value=time(18, 0), step=900, key=f"walks_time_{gen}")
-        meeting_point = st.text_input(tr("walks.meeting_point"), max_chars=wl.MEETING_POINT_MAX,
+        meeting_point = st.text_input(tr("walks.meeting_point"), max_chars=MEETING_POINT_MAX,
                                       key=f"walks_meeting_{gen}")
         groups = st.multiselect(tr("walks.groups"), [g.value for g in Group], placeholder=tr("walks.choose_groups"),
                                 format_func=lambda g: tr(f"group.{g}"), key=f"walks_groups_{gen}")
-        leader = st.text_input(tr("walks.leader"), value=actor.name, max_chars=wl.LEADER_MAX,
+        leader = st.text_input(tr("walks.leader"), value=actor.name, max_chars=LEADER_MAX,
                                key=f"walks_leader_{gen}")
-        title = st.text_input(tr("walks.title"), max_chars=wl.TITLE_MAX, help=tr("walks.title_help"),
+        title = st.text_input(tr("walks.title"), max_chars=TITLE_MAX, help=tr("walks.title_help"),
                               key=f"walks_title_{gen}")
         st.caption(tr("walks.open_rule"))
         create = st.form_submit_button(tr("walks.create"), type="primary", icon=":material/add:")
@@ -82,24 +83,26 @@ with st.container(border=True):
             walk = wl.create_walk(store, actor, district_id=district.id if district else None,
                                   date=day, start_time=start, meeting_point=meeting_point,
                                   groups=groups, activity_id=activity, leader=leader, title=title)
-        except Invalid as e:
-            for field, key in e.errors.items():
-                st.error(f"{tr('walks.' + field)}: {tr(key)}", icon=":material/error:")
+        except Refused as e:
+            refused(e)
         else:
             st.session_state["walks_gen"] = gen + 1
-            st.session_state["walks_flash"] = ("walks.created", {
-                "title": markdown_text(walk.title), "code": walk.join_code,
-                "status": tr(f"status.walk.{walk.status}")})
+            flash(tr("walks.created", title=markdown_text(walk.title), code=walk.join_code,
+                     status=tr(f"status.walk.{walk.status}")))
             if walk.status == WalkStatus.OPEN:  # the leader is at the meeting point: show the code
                 st.session_state["walks_qr_now"] = walk.id
             st.rerun()
 
 
 # --- the walks ----------------------------------------------------------------------------------
-def set_status(walk, status: str, message: str) -> None:
-    store.set_walk_status(walk.id, status, actor)
+def set_status(walk: Walk, status: str, message: str) -> None:
+    try:
+        store.set_walk_status(walk.id, status, actor)
+    except Refused as e:  # e.g. the walk was deleted meanwhile: said after the rerun
+        flash(e)
+    else:
+        flash(tr(message, title=markdown_text(walk.title)))
     st.session_state.pop("walks_closing", None)
-    st.session_state["walks_flash"] = (message, {"title": markdown_text(walk.title)})
     st.rerun()
 
 

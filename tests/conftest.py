@@ -13,26 +13,22 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from geo import catalog, districts
-from geo.store import Store, normal_url
+from geo.store import Store, normal_url, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def make_store(url: str) -> Store:
-    store = Store(url)
-    store.migrate()
-    store.sync_catalog(catalog.load(), districts.load())
-    return store
+    return open_store(url, migrate="always")
 
 
 class PostgresServer:

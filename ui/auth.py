@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.auth import actor_for_identity
-from geo.model import Actor
-from geo.roles import Action, allowed
+from geo.model import Actor, Role
+from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
 from ui.common import get_store, tr
+from ui.feedback import refused
 
 ACTOR_KEY = "actor"
 TOKEN_PARAM = "t"  # the participant's reconnect token in the page's address (see resume_link)
@@ -35,7 +36,8 @@ def current_actor() -> Actor | None:
         else:
             del st.query_params[TOKEN_PARAM]
     if actor is None and oidc_configured() and st.user.is_logged_in:
-        actor = actor_for_identity(get_store(), st.user.get("email"))
+        email = st.user.get("email")
+        actor = actor_for_identity(get_store(), email if isinstance(email, str) else None)
         if actor is not None:
             st.session_state[ACTOR_KEY] = actor
     return actor
@@ -63,11 +65,11 @@ def sign_out() -> None:
         st.logout()
 
 
-def require(action: Action, **context) -> Actor:
+def require(action: Action, **context: object) -> Actor:
     """Stop the page unless the session's actor may do ``action``."""
     actor = current_actor()
-    if not allowed(actor, action, **context):
-        st.error(tr("roles.forbidden"), icon=":material/block:")
+    if actor is None or not allowed(actor, action, **context):  # type: ignore[arg-type]
+        refused(Forbidden(action, actor or Actor(role=Role.PARTICIPANT, name="?")))
         st.stop()
     return actor
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
-from geo import catalog, districts, i18n
+from geo import catalog, i18n
 from geo.catalog import Catalog
 from geo.districts import Districts
-from geo.store import Store, Unavailable
+from geo.store import Store, Unavailable, open_store
 
 LANG_KEY = "lang"
+T = TypeVar("T")
 CACHE_TTL_S = 10  # the planner map's rows and the counts are at most this many seconds old
 
 
@@ -17,11 +21,7 @@ CACHE_TTL_S = 10  # the planner map's rows and the counts are at most this many 
 def get_store() -> Store:
     """One Store (and connection pool) per server process, brought to the newest schema on
     first use."""
-    store = Store()
-    if store.revision() != store.head():  # a new database, or one made by an older release
-        store.migrate()
-        store.sync_catalog(catalog.load(), districts.load())
-    return store
+    return open_store(migrate="outdated")  # a new database, or one made by an older release
 
 
 def lang() -> str:
@@ -68,12 +68,12 @@ RETRY_S = 5
 LAST_GOOD = "last_good_reads"
 
 
-def last_good(key: str, read):
+def last_good(key: str, read: Callable[[], T]) -> T:
     """``read()``; while the database cannot be reached, what it gave last time in this
     session instead, so that a walk page keeps its map, its pins and an open pin form (with
     what was typed) through a dropped connection.  Without an earlier answer, the
-    :class:`Unavailable` goes on (and :func:`database_down` shows the page for it)."""
-    kept = st.session_state.setdefault(LAST_GOOD, {})
+    :class:`Unavailable` goes on (and :func:`ui.feedback.unavailable` shows the page for it)."""
+    kept: dict[str, T] = st.session_state.setdefault(LAST_GOOD, {})
     try:
         kept[key] = read()
     except Unavailable:
@@ -91,22 +91,3 @@ OFFLINE = "database_offline"
 def offline() -> bool:
     """Whether the last read of :func:`last_good` had to fall back on an earlier answer."""
     return bool(st.session_state.get(OFFLINE))
-
-
-def database_down(error: Unavailable) -> None:
-    """The page when the database cannot be reached: what happened, that nothing typed in an
-    open form is lost, and a check every few seconds that reloads the page once the database
-    answers again (or at once, with the button)."""
-    st.error(tr(error.key), icon=":material/cloud_off:")
-    st.caption(tr("app.offline_retry", s=RETRY_S))
-    st.button(tr("app.retry"), icon=":material/refresh:", key="retry_database")
-
-    @st.fragment(run_every=RETRY_S)
-    def watch() -> None:
-        try:
-            get_store().revision()
-        except Unavailable:
-            return
-        st.rerun(scope="app")
-
-    watch()

@@ -10,26 +10,29 @@ into words and documents); the store saves.  User text reaches the page through 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import pandas as pd
 import streamlit as st
 
 from geo import meeting
 from geo.catalog import Catalog
+from geo.errors import Refused
 from geo.followup import MeetingTally, next_to_verify, rewalk_comparison
 from geo.i18n import local_time
-from geo.model import Actor, Observation, ObservationStatus, Walk
+from geo.model import FORM_COMMENT_MAX, Actor, Observation, ObservationStatus, Walk
 from geo.progress import ProgressReport
-from geo.reports import CHART_SERIES
-from geo.roles import Forbidden
+from geo.reports import CHART_SERIES, ProgressRow
 from geo.safe import markdown_text
-from geo.store import Invalid, Store, StoreError
+from geo.store import Store
 from geo.workflow import FOLLOW_UP, next_statuses
 from ui.common import lang, tr
+from ui.feedback import flash, refused, show_flash
+from ui.mapdata import forget
 from ui.pinform import cleaned_photo
 from ui.tables import EMPTY
 
-FLASH, NEXT_SPOT = "fu_flash", "fu_next_spot"
+NEXT_SPOT = "fu_next_spot"
 
 
 def table(frame: pd.DataFrame, empty: str, key: str) -> None:
@@ -51,8 +54,7 @@ def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], 
     """Choose a spot; see before and after photos side by side; verify it or reopen it with a
     comment and an "after" photo (saved with the status change, in one transaction).  After
     a saved decision the next resolved spot is shown (:func:`geo.followup.next_to_verify`)."""
-    if message := st.session_state.pop(FLASH, None):
-        st.success(message, icon=":material/check_circle:")
+    show_flash()
     if not candidates:
         st.caption(tr("followup.nothing_to_verify"))
         return
@@ -64,7 +66,7 @@ def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], 
     st.caption(tr("followup.to_verify", n=waiting))
     names = {i: f"#{i} {labels.get(o.category, '')} · {tr(f'status.observation.{o.status}')} · {o.description[:50]}"
              for i, o in by_id.items()}  # words made in the run, not when the widget is read
-    oid = st.selectbox(tr("followup.spot"), list(by_id), key="fu_spot", format_func=names.get)
+    oid = st.selectbox(tr("followup.spot"), list(by_id), key="fu_spot", format_func=lambda i: names.get(i, str(i)))
     o = by_id[oid]
     if o.description:
         st.markdown(markdown_text(o.description))
@@ -82,25 +84,24 @@ def verify_panel(store: Store, actor: Actor, candidates: Sequence[Observation], 
     possible = [a for a in actions if a in steps]
     key = f"fu-{o.id}-{o.version}"
     action = st.radio(tr("followup.action"), possible, format_func=actions.get, horizontal=True, key=f"{key}-act")
-    comment = st.text_input(tr("followup.comment"), key=f"{key}-comment", max_chars=500,
+    comment = st.text_input(tr("followup.comment"), key=f"{key}-comment", max_chars=FORM_COMMENT_MAX,
                             help=tr("followup.comment_help"))
-    upload = st.file_uploader(tr("followup.after_photo"), type=["jpg", "jpeg", "png", "webp", "gif"], key=f"{key}-photo")
+    upload = st.file_uploader(tr("followup.after_photo"), type=["jpg", "jpeg", "png", "webp", "gif"],
+                              key=f"{key}-photo")
     photo, photo_error = cleaned_photo(upload, f"{key}-clean")
     if photo is not None:  # the person sees the photo is attached before saving
         st.image(photo.thumb, width=200, caption=tr("pin.photo_attached", width=photo.width, height=photo.height))
     if photo_error:
-        st.error(photo_error, icon=":material/hide_image:")
+        refused(photo_error)
     if st.button(tr("followup.save"), type="primary", key=f"{key}-save", disabled=bool(photo_error)):
         try:
             store.set_observation_status(o.id, action, actor, comment=comment, expected_version=o.version,
                                          after_photo=photo)
-        except Invalid as e:
-            st.error("; ".join(f"{tr(f'followup.field_{f}')}: {tr(k)}" for f, k in e.errors.items()),
-                     icon=":material/error:")
-        except (StoreError, Forbidden) as e:
-            st.error(tr(getattr(e, "key", "store.invalid"), **getattr(e, "values", {})), icon=":material/error:")
+        except Refused as e:
+            refused(e)
         else:
-            st.session_state[FLASH] = tr("followup.saved", id=o.id, status=tr(f"status.observation.{action}"))
+            forget()  # the decision shows at once in the figures and lists
+            flash(tr("followup.saved", id=o.id, status=tr(f"status.observation.{action}")))
             st.session_state[NEXT_SPOT] = next_to_verify(candidates, o.id)
             st.rerun()
 
@@ -114,8 +115,10 @@ def rewalk_panel(walks: Sequence[Walk], observations: Sequence[Observation], cat
     by_id = {w.id: w for w in held}
     name = {i: f"{local_time(w.starts_at, '%Y-%m-%d')} · {w.title}" for i, w in by_id.items()}
     c1, c2, c3 = st.columns([2, 2, 1])
-    earlier = c1.selectbox(tr("followup.earlier"), list(by_id), index=len(held) - 2, key="fu_earlier", format_func=name.get)
-    later = c2.selectbox(tr("followup.later"), list(by_id), index=len(held) - 1, key="fu_later", format_func=name.get)
+    earlier = c1.selectbox(tr("followup.earlier"), list(by_id), index=len(held) - 2, key="fu_earlier",
+                           format_func=lambda i: name.get(i, str(i)))
+    later = c2.selectbox(tr("followup.later"), list(by_id), index=len(held) - 1, key="fu_later",
+                         format_func=lambda i: name.get(i, str(i)))
     radius = c3.number_input(tr("followup.radius"), 5, 200, 40, step=5, key="fu_radius")
     rows = rewalk_comparison([o for o in observations if o.walk_id == earlier],
                              [o for o in observations if o.walk_id == later], radius_m=radius)
@@ -145,14 +148,14 @@ def share(value: float | None) -> str:
     return EMPTY if value is None else f"{round(100 * value)} %"
 
 
-def progress_frame(rows) -> pd.DataFrame:
+def progress_frame(rows: Sequence[ProgressRow]) -> pd.DataFrame:
     """The promise's table (:func:`geo.meeting.progress_rows`) for the page: no id, no None."""
     return pd.DataFrame([{
-        tr("followup.activity"): r.label, tr("followup.linked"): r.observations,
-        tr("report.col.resolved"): r.resolved, tr("followup.resolved_share"): share(r.resolved_share),
-        tr("followup.planned"): r.measures_planned, tr("followup.in_progress"): r.measures_in_progress,
-        tr("followup.done"): r.measures_done, tr("followup.overdue"): r.measures_overdue,
-        tr("followup.walks"): r.walks} for r in rows])
+        tr("followup.activity"): r.label, tr("followup.linked"): f.observations,
+        tr("report.col.resolved"): f.resolved, tr("followup.resolved_share"): share(f.resolved_share),
+        tr("followup.planned"): f.measures_planned, tr("followup.in_progress"): f.measures_in_progress,
+        tr("followup.done"): f.measures_done, tr("followup.overdue"): f.measures_overdue,
+        tr("followup.walks"): f.walks} for r in rows for f in (r.figures,)])
 
 
 def chart(progress: Sequence[ProgressReport], catalog: Catalog) -> None:
@@ -164,7 +167,7 @@ def chart(progress: Sequence[ProgressReport], catalog: Catalog) -> None:
         return
     names = [tr(f"report.chart.{key}") for key, _ in CHART_SERIES]
     frame = pd.DataFrame({tr("followup.activity"): [r.label for r in rows],
-                          **{n: [getattr(r, key) or 0 for r in rows] for n, (key, _) in zip(names, CHART_SERIES)}})
+                          **{n: [getattr(r.figures, key) for r in rows] for n, (key, _) in zip(names, CHART_SERIES)}})
     st.bar_chart(frame, x=tr("followup.activity"), y=names, color=[c for _, c in CHART_SERIES],
                  horizontal=True, stack=False, sort=False, x_label="", y_label="",
                  height=120 + 110 * len(rows))
@@ -178,7 +181,7 @@ def glance(tally: MeetingTally, catalog: Catalog, district_names: Mapping[str | 
     st.session_state.setdefault("fu_period", "since")
     periods = {"since": tr("followup.since_meeting"), "promise": tr("followup.promise_period")}
     period = st.segmented_control(tr("followup.period"), list(periods), key="fu_period", required=True,
-                                  format_func=periods.get)
+                                  format_func=lambda p: periods.get(p, p))
     progress = tally.since if period == "since" else tally.promise
     if not progress:
         st.caption(tr("followup.nothing_in_period"))
@@ -190,7 +193,8 @@ def glance(tally: MeetingTally, catalog: Catalog, district_names: Mapping[str | 
         st.markdown(f"**{markdown_text(report.title)}** · {report.period_start} – {report.period_end}")
         m1, m2, m3, m4 = st.columns(4)
         m1.metric(tr("report.chart.observations"), f.observations)
-        m2.metric(tr("report.col.resolved"), f.resolved, help=tr("followup.resolved_share") + ": " + share(f.resolved_share))
+        m2.metric(tr("report.col.resolved"), f.resolved,
+                  help=tr("followup.resolved_share") + ": " + share(f.resolved_share))
         m3.metric(tr("followup.measures_done"), f.measures_done)
         m4.metric(tr("followup.walks"), f.walks)
     chart(progress, catalog)
@@ -221,27 +225,30 @@ def _only(report: ProgressReport, district_id: str | None) -> ProgressReport:
     return replace(report, activities=tuple(replace(a, total=a.district(district_id)) for a in report.activities))
 
 
-def report_downloads(store: Store, tally: MeetingTally, catalog: Catalog, area, map_ids) -> None:
-    """The meeting's PDF, the Excel action list and the GeoPackage, each made from the tally
-    (:mod:`geo.meeting`) in the page's language when its button is pressed (not on every
-    rerun).  ``area`` names what the reports cover (a district or a whole municipality:
-    ``id`` and ``name``); ``map_ids`` the districts drawn."""
-    from geo import hotspots
+class Area(Protocol):
+    """What the reports cover: a district, or a whole municipality."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
+
+def report_downloads(store: Store, tally: MeetingTally, catalog: Catalog, area: Area,
+                     map_ids: str | Sequence[str] | None) -> None:
+    """The meeting's PDF, the Excel action list and the GeoPackage, each assembled from the
+    tally by :mod:`geo.meeting` in the page's language when its button is pressed (not on
+    every rerun).  ``area`` names what the reports cover; ``map_ids`` the districts drawn."""
     language = lang()
-
-    def spots():
-        return hotspots.hot_spots(tally.observations, positive_categories=catalog.positive_ids())
 
     def pdf() -> bytes:
         return meeting.meeting_pdf(tally, catalog, store.districts(), area_name=area.name, map_ids=map_ids,
-                                   spots=spots(), lang=language)
+                                   lang=language)
 
     def actions() -> bytes:
         return meeting.action_list_xlsx(tally, catalog, area_name=area.name, lang=language)
 
     def layers() -> bytes:
-        return meeting.followup_gpkg_bytes(tally, catalog, spots=spots(), lang=language)
+        return meeting.followup_gpkg_bytes(tally, catalog, lang=language)
 
     slug, today = area.id, tally.today
     c1, c2, c3 = st.columns(3)

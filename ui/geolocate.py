@@ -139,7 +139,7 @@ def _timestamp(value: object) -> int | None:
     number = _number(value)
     if number is None or number < 0 or not number.is_integer():
         return None
-    return int(value)
+    return int(value) if isinstance(value, int) else int(number)
 
 
 def parse_value(value: object) -> GpsFix | GpsError | None:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import outcomes
 from geo.catalog import Catalog
-from geo.i18n import local_time
+from geo.i18n import EMPTY, local_time
 from geo.model import Actor, Measure, Observation, ObservationStatus, Walk
 from geo.safe import markdown_text
 from ui.common import CACHE_TTL_S, get_store, lang, last_good, offline, tr
@@ -32,10 +32,10 @@ def measure_lines(row: outcomes.PinOutcome, catalog: Catalog) -> list[str]:
     for m in row.measures:
         kind = catalog.measure_type(m.type)
         details = " · ".join([
-            f"{tr('outcome.type')}: {markdown_text(kind.label(lang()) if kind else outcomes.EMPTY)}",
+            f"{tr('outcome.type')}: {markdown_text(kind.label(lang()) if kind else EMPTY)}",
             f"{tr('outcome.responsible')}: {markdown_text(outcomes.responsible_text(m, lang()))}",
             f"{tr('outcome.due')}: {outcomes.due_text(m)}"])
-        lines.append(f"- **{markdown_text(m.title or outcomes.EMPTY)}** – "
+        lines.append(f"- **{markdown_text(m.title or EMPTY)}** – "
                      f"{outcomes.measure_status_text(m.status, m.status_reason, lang(), markdown_text)}"
                      f"  \n  {details}")
     return lines
@@ -55,7 +55,7 @@ def participant_outcomes(actor: Actor, walk: Walk, catalog: Catalog) -> None:
     for row in rows:
         category = catalog.category(row.category)
         with st.container(border=True):
-            st.markdown(f"**{markdown_text(category.label(lang()) if category else outcomes.EMPTY)}** · "
+            st.markdown(f"**{markdown_text(category.label(lang()) if category else EMPTY)}** · "
                         f"{tr('outcome.when', at=local_time(row.observed_at))}")
             if row.description:
                 st.markdown(markdown_text(row.description))

@@ -14,22 +14,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo import capture
+from geo.errors import Refused
 from geo.model import DESCRIPTION_MAX, FEELING_MIN, Actor, Category, Observation, Walk
 from geo.photos import CleanPhoto, PhotoRefused, clean_photo
 from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
-from geo.store import Conflict, Invalid, NotFound, Store, StoreError, Unavailable
+from geo.store import Conflict, NotFound, Store, StoreError, Unavailable
 from ui.common import lang, last_good, tr
+from ui.feedback import flash, problems, refused
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
-FIELDS = ("place", "category", "feeling", "description", "photo")
 # session keys
 PENDING = "pin_pending"  # {"place": PinPlace, "uuid": str}: a pin being placed
 OPEN_PIN = "pin_open"  # id of the observation whose dialog is open
 MOVING = "pin_moving"  # id of the observation the next tap moves
-FLASH = "pin_flash"  # a message for the next run
 
 # Large touch targets (at least 44 px, here 48-52) for fingers and gloves.
 TOUCH_CSS = """<style>
@@ -40,31 +41,19 @@ button[data-variant]{min-height:52px;min-width:56px;padding:0 18px;font-size:1.0
 </style>"""
 
 
-def flash(message: str) -> None:
-    st.session_state[FLASH] = message
-
-
-def problem_text(error: Exception) -> str:
-    """Why a save failed, in words for the person who tried."""
-    if isinstance(error, Forbidden):
-        return tr("pin.not_allowed")
-    if isinstance(error, Conflict):
-        return tr("pin.conflict")
-    if isinstance(error, Invalid):
-        return "; ".join(f"{tr(f'pin.field.{f}') if f in FIELDS else f}: {tr(k)}"
-                         for f, k in error.errors.items())
-    if isinstance(error, Unavailable):
-        return tr("pin.connection_lost") if error.key == "store.unavailable" else tr(error.key)
-    if isinstance(error, StoreError):
-        return tr(error.key, **error.values)
-    return str(error)
+def save_refusal(error: Refused) -> Refused:
+    """Why a pin could not be saved, for :func:`ui.feedback.refused`: a refused role here
+    usually means that the walk was closed meanwhile, and the pin form says so."""
+    return Refused("pin.not_allowed") if isinstance(error, Forbidden) else error
 
 
 SAVE_ERRORS = (StoreError, Forbidden)
+SAVE_FAILED = "pin.save_failed"  # "could not save – what you filled in is kept:"
 
 
-def cleaned_photo(upload, key: str) -> tuple[CleanPhoto | None, str | None]:
-    """The uploaded photo cleaned (:func:`geo.photos.clean_photo`), once per file."""
+def cleaned_photo(upload: UploadedFile | None, key: str) -> tuple[CleanPhoto | None, PhotoRefused | None]:
+    """The uploaded photo cleaned (:func:`geo.photos.clean_photo`), once per file; or why it
+    is refused (shown with :func:`ui.feedback.refused`)."""
     if upload is None:
         return None, None
     data = upload.getvalue()
@@ -75,12 +64,13 @@ def cleaned_photo(upload, key: str) -> tuple[CleanPhoto | None, str | None]:
     try:
         result, error = clean_photo(data), None
     except PhotoRefused as e:
-        result, error = None, tr(e.key, **e.values)
+        result, error = None, e
     st.session_state[key] = (digest, result, error)
     return result, error
 
 
-def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation | None = None):
+def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation | None = None,
+               ) -> tuple[str | None, int | None, str, CleanPhoto | None, PhotoRefused | None]:
     """Category buttons, feeling 1–5, a short text and a photo; returns what was chosen.
 
     A safe place (a positive category) is not asked how unsafe it feels: one tap fewer, and
@@ -92,6 +82,7 @@ def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation
     category = st.pills(tr("pin.category"), list(labels), key=f"{prefix}-cat",
                         default=initial.category if initial else None,
                         format_func=lambda i: f":material/{icons[i]}: {labels[i]}")
+    feeling: int | None
     if category in positive:
         st.info(tr("pin.safe_feeling"), icon=":material/verified_user:")
         feeling = FEELING_MIN
@@ -110,13 +101,8 @@ def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation
         st.image(photo.thumb, width=200,
                  caption=tr("pin.photo_attached", width=photo.width, height=photo.height))
     elif photo_error:  # said at once, not first when saving
-        st.error(photo_error, icon=":material/hide_image:")
+        refused(photo_error)
     return category, feeling, text, photo, photo_error
-
-
-def show_problems(errors: dict[str, str]) -> None:
-    lines = [f"- **{tr(f'pin.field.{f}')}**: {tr(k)}" for f, k in errors.items()]
-    st.error(tr("pin.fix_fields") + "\n" + "\n".join(lines), icon=":material/error:")
 
 
 def close(key: str) -> Callable[[], None]:
@@ -128,7 +114,7 @@ def close(key: str) -> Callable[[], None]:
     return closing
 
 
-def new_pin_dialog(*args) -> None:
+def new_pin_dialog(*args: Any) -> None:
     """The form for the pin being placed (``st.session_state[PENDING]``), as a dialog."""
     st.dialog(tr("pin.new_title"), width="large", on_dismiss=close(PENDING))(new_pin)(*args)
 
@@ -172,8 +158,8 @@ def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Categor
     if not save:
         return
     try:
-        participant = last_good("participant", lambda: store.participant(actor.participant_id)) \
-            if actor.participant_id else None
+        pid = actor.participant_id
+        participant = last_good("participant", lambda: store.participant(pid)) if pid else None
     except Unavailable:  # then the save below says so, and keeps the form
         participant = None
     draft, errors = capture.pin_draft(
@@ -183,13 +169,13 @@ def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Categor
         group=participant.group if participant else "")
     if photo_error:
         errors["photo"] = "pin.photo_refused"
-    if errors:
-        show_problems(errors)
+    if errors or draft is None:
+        problems(errors, subject=tr("pin.fix_fields"))
         return
     try:
         store.add_observations([draft], actor, photos={uid: photo} if photo else None)
     except SAVE_ERRORS as e:  # keep what was typed, say why
-        st.error(tr("pin.save_failed", reason=problem_text(e)), icon=":material/cloud_off:")
+        refused(save_refusal(e), subject=tr(SAVE_FAILED))
         return
     close(PENDING)()
     flash(tr("pin.saved"))
@@ -207,7 +193,7 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     may_edit = allowed(actor, Action.EDIT_OBSERVATION, observation=obs, walk=walk)
     safe = any(c.id == obs.category and c.positive for c in categories)
     st.markdown(f"**{markdown_text(labels.get(obs.category, obs.category))}** · "
-                + (tr("map.safe_place") if safe else f"{tr('pin.field.feeling')} {obs.feeling}/5"))
+                + (tr("map.safe_place") if safe else f"{tr('field.feeling')} {obs.feeling}/5"))
     mine = actor.participant_id is not None and obs.participant_id == actor.participant_id
     if obs.reported_by and (mine or allowed(actor, Action.SEE_NAMES)):
         st.caption(tr("pin.by", name=markdown_text(obs.reported_by)))
@@ -222,7 +208,7 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     # change silently or overwriting the other one.
     shown = st.session_state.get(f"pin-version-{obs.id}")
     if shown is not None and shown != obs.version:
-        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+        refused(Conflict("store.conflict", what="observation", id=obs.id))
     st.session_state[f"pin-version-{obs.id}"] = obs.version
     prefix = f"edit-{obs.id}-{obs.version}"
     category, feeling, text, photo, photo_error = pin_fields(prefix, categories, obs)
@@ -246,7 +232,7 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     if photo_error:
         errors["photo"] = "pin.photo_refused"
     if errors:
-        show_problems(errors)
+        problems(errors, subject=tr("pin.fix_fields"))
         return
 
     def save_changes() -> None:
@@ -262,11 +248,11 @@ def finish(action: Callable[[], Any], done: str) -> None:
     """Run a change; on success close the dialog with ``done``, else say why and stay."""
     try:
         action()
-    except Conflict:
-        st.warning(tr("pin.conflict"), icon=":material/sync_problem:")
+    except Conflict as e:  # this run shows the newer version in the form
+        refused(e)
         return
     except SAVE_ERRORS as e:
-        st.error(tr("pin.save_failed", reason=problem_text(e)), icon=":material/cloud_off:")
+        refused(save_refusal(e), subject=tr(SAVE_FAILED))
         return
     close(OPEN_PIN)()
     flash(done)

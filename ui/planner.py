@@ -8,20 +8,24 @@ this module asks and shows.  Every piece of user text goes through
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from geo.catalog import Catalog
+from geo.errors import Refused
 from geo.filters import ObservationFilter
-from geo.outcomes import reason_text
-from geo.progress import activity_labels
+from geo.hotspots import HotSpot
 from geo.i18n import local_date, local_time, local_today
 from geo.model import (
     FEELING_MAX,
     FEELING_MIN,
+    REASON_REQUIRED,
+    RESPONSIBLE_NAME_MAX,
+    TITLE_MAX,
     Actor,
     Measure,
     MeasureDraft,
@@ -31,11 +35,14 @@ from geo.model import (
     StatusChange,
     Walk,
 )
-from geo.roles import Action, Forbidden, allowed
+from geo.outcomes import reason_text
+from geo.progress import activity_labels
+from geo.roles import Action, allowed
 from geo.safe import markdown_text
-from geo.store import Conflict, Invalid, Store, StoreError
-from geo.workflow import MEASURE_TRANSITIONS, REASON_REQUIRED
+from geo.store import Conflict, Store
+from geo.workflow import MEASURE_TRANSITIONS
 from ui.common import lang, tr
+from ui.feedback import flash, refused
 from ui.tables import measure_frame, observation_frame
 
 SELECTED = "map_selected"  # ids of the observations shown in the details panel
@@ -57,10 +64,11 @@ def filter_controls(observations: Sequence[Observation], walks: Sequence[Walk], 
     start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, None)
     walk_by_id = {w.id: w for w in walks}
     chosen_walks = side.multiselect(tr("map.walk"), list(walk_by_id), key="f_walks",
-                                    format_func=lambda i: f"{local_time(walk_by_id[i].starts_at, '%Y-%m-%d')} {walk_by_id[i].title}",
+                                    format_func=lambda i: (
+                                        f"{local_time(walk_by_id[i].starts_at, '%Y-%m-%d')} {walk_by_id[i].title}"),
                                     placeholder=tr("planner.all"))
     labels = {c.id: c.label(lang()) for c in catalog.categories}
-    cats = side.multiselect(tr("map.category"), list(labels), format_func=labels.get, key="f_cats",
+    cats = side.multiselect(tr("map.category"), list(labels), format_func=lambda c: labels.get(c, c), key="f_cats",
                             placeholder=tr("planner.all"))
     statuses = side.multiselect(tr("map.status"), [s.value for s in ObservationStatus], key="f_status",
                                 format_func=lambda s: tr(f"status.observation.{s}"), placeholder=tr("planner.all"))
@@ -92,7 +100,7 @@ def observation_table(observations: Sequence[Observation], catalog: Catalog,
 
 
 def details(store: Store, actor: Actor, observations: Sequence[Observation], catalog: Catalog,
-            spot=None) -> None:
+            spot: HotSpot | None = None) -> None:
     """Everything about the pins at one place (or in one hot spot): text, photos, history,
     linked measures, activity; and the button that plans a measure for them."""
     labels = {c.id: c.label(lang()) for c in catalog.categories}
@@ -128,7 +136,8 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
             linked = [m for m in store.measures(district_ids=[o.district_id] if o.district_id else None)
                       if o.id in m.observation_ids]
             for m in linked:
-                st.caption(f"{tr('map.measures')}: #{m.id} {markdown_text(m.title)} · {tr(f'status.measure.{m.status}')}")
+                st.caption(f"{tr('map.measures')}: #{m.id} {markdown_text(m.title)} · "
+                           f"{tr(f'status.measure.{m.status}')}")
                 if may_plan and st.button(tr("planner.open_measure", id=m.id), key=f"edit-{o.id}-{m.id}",
                                           icon=":material/edit:", help=tr("planner.open_measure_help")):
                     edit(m.id)
@@ -161,7 +170,7 @@ def history_line(h: StatusChange) -> str:
             + (f" · {markdown_text(h.comment)}" if h.comment else ""))
 
 
-def plan(**values) -> None:
+def plan(**values: Any) -> None:
     """Open the measure form with these values (from a pin, a hot spot or a selection)."""
     st.session_state[PLAN] = values
     st.session_state.pop(EDIT, None)
@@ -175,7 +184,7 @@ def edit(measure_id: int) -> None:
     st.rerun()
 
 
-def spot_table(spots: Sequence, catalog: Catalog):
+def spot_table(spots: Sequence[HotSpot], catalog: Catalog) -> HotSpot | None:
     """Hot spots as a table; a chosen row can become a measure."""
     labels = {c.id: c.label(lang()) for c in catalog.categories}
     frame = pd.DataFrame({
@@ -198,9 +207,9 @@ def most_common_activity(observations: Sequence[Observation]) -> str | None:
 
 
 def measure_form(store: Store, actor: Actor, catalog: Catalog, candidates: Sequence[Observation],
-                 drawn: dict | None, flash: str = "map_flash") -> None:
+                 drawn: dict[str, Any] | None) -> None:
     """Create (``st.session_state[PLAN]``) or edit (``[EDIT]``) a measure, in a dialog; the
-    page shows ``st.session_state[flash]`` after a save."""
+    page shows the message after a save (:func:`ui.feedback.show_flash`)."""
     editing = store.measure(st.session_state[EDIT]) if EDIT in st.session_state else None
     title = tr("planner.edit_measure") if editing else tr("planner.new_measure")
     # The form edits the version the planner opened, even when someone else saves meanwhile:
@@ -214,15 +223,14 @@ def measure_form(store: Store, actor: Actor, catalog: Catalog, candidates: Seque
         st.session_state.pop(EDIT_SEEN, None)
 
     st.dialog(title, width="large", on_dismiss=closing)(_measure_body)(
-        store, actor, catalog, candidates, drawn, editing, version, closing, flash)
+        store, actor, catalog, candidates, drawn, editing, version, closing)
 
 
 def _newer_state(measure: Measure) -> None:
     """What someone else saved meanwhile, and the way to take it over."""
-    st.warning(tr("planner.measure_conflict"), icon=":material/sync_problem:")
     st.markdown("\n".join(f"- **{tr(label)}**: {value}" for label, value in (
-        ("planner.field.title", markdown_text(measure.title)),
-        ("planner.field.status", tr(f"status.measure.{measure.status}")),
+        ("field.title", markdown_text(measure.title)),
+        ("field.status", tr(f"status.measure.{measure.status}")),
         ("map.responsible", tr(f"responsible.{measure.responsible}") + (
             f" ({markdown_text(measure.responsible_name)})" if measure.responsible_name else "")),
         ("map.due", measure.due.isoformat() if measure.due else "–"),
@@ -236,8 +244,9 @@ def _newer_state(measure: Measure) -> None:
               key=f"m{measure.id}-take-newer")
 
 
-def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | None,
-                  version: int | None, closing, flash: str) -> None:
+def _measure_body(store: Store, actor: Actor, catalog: Catalog, candidates: Sequence[Observation],
+                  drawn: dict[str, Any] | None, editing: Measure | None, version: int | None,
+                  closing: Callable[[], None]) -> None:
     start = st.session_state.get(PLAN, {})
     key = f"m{editing.id}-{version}" if editing else "mnew"
     types = {t.id: t.label(lang()) for t in catalog.measure_types}
@@ -254,17 +263,17 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
     else:
         st.caption(tr("planner.draw_hint"))
     c1, c2 = st.columns(2)
-    mtype = c1.selectbox(tr("map.measure_type"), list(types), format_func=types.get, key=f"{key}-type",
+    mtype = c1.selectbox(tr("map.measure_type"), list(types), format_func=lambda i: types.get(i, i), key=f"{key}-type",
                          index=list(types).index(editing.type) if editing else 0)
     name = c2.text_input(tr("planner.title"), value=editing.title if editing else start.get("title", ""),
-                         max_chars=200, key=f"{key}-title")
+                         max_chars=TITLE_MAX, key=f"{key}-title")
     text = st.text_area(tr("map.description"), value=editing.description if editing else "", key=f"{key}-text")
     c3, c4 = st.columns(2)
     resp = c3.selectbox(tr("map.responsible"), [r.value for r in Responsible], key=f"{key}-resp",
                         format_func=lambda r: tr(f"responsible.{r}"),
                         index=[r.value for r in Responsible].index(editing.responsible) if editing else 0)
     resp_name = c4.text_input(tr("planner.responsible_name"), value=editing.responsible_name if editing else "",
-                              placeholder="HFAB, Hallstahem …", max_chars=120, key=f"{key}-rname")
+                              placeholder="HFAB, Hallstahem …", max_chars=RESPONSIBLE_NAME_MAX, key=f"{key}-rname")
     c5, c6 = st.columns(2)
     due = c5.date_input(tr("map.due"), value=editing.due if editing else None, key=f"{key}-due", format="YYYY-MM-DD")
     cost = c6.number_input(tr("planner.cost"), min_value=0, step=1000, key=f"{key}-cost",
@@ -282,37 +291,34 @@ def _measure_body(store, actor, catalog, candidates, drawn, editing: Measure | N
     if editing:
         nexts = sorted(MEASURE_TRANSITIONS.get(editing.status, ()))
         new_status = st.selectbox(tr("planner.status_change"), [None, *nexts], key=f"{key}-status",
-                                  format_func=lambda s: tr(f"status.measure.{editing.status}") + " " + tr("planner.unchanged")
+                                  format_func=lambda s: tr(f"status.measure.{editing.status}") + " "
+                                  + tr("planner.unchanged")
                                   if s is None else "→ " + tr(f"status.measure.{s}"))
         comment = st.text_input(tr("planner.comment"), key=f"{key}-comment",
                                 help=tr("planner.comment_help") if new_status in REASON_REQUIRED else None)
     if not st.button(tr("planner.save_measure"), type="primary", key=f"{key}-save", icon=":material/check:"):
         return
-    fields = dict(type=mtype, title=name, description=text, geometry=geometry or {}, responsible=resp,
+    fields: dict[str, Any] = dict(type=mtype, title=name, description=text, geometry=geometry or {}, responsible=resp,
                   responsible_name=resp_name.strip(), due=due, activity_id=activity,
                   cost_sek=int(cost) if cost is not None else None, observation_ids=tuple(chosen))
     try:
         if editing:
-            store.update_measure(editing.id, actor, expected_version=version,
+            store.update_measure(editing.id, actor, expected_version=editing.version if version is None else version,
                                  status=new_status, comment=comment, **fields)
             done = tr("planner.measure_saved", id=editing.id)
         else:
             done = tr("planner.measure_saved", id=store.add_measure(MeasureDraft(**fields), actor))
-    except Invalid as e:
-        st.error(tr("planner.fix") + "\n" + "\n".join(
-            f"- **{tr(f'planner.field.{f}')}**: "
-            f"{tr(k, status=tr(f'status.measure.{new_status}') if new_status else '')}"
-            for f, k in e.errors.items()), icon=":material/error:")
+    except Conflict as e:  # nothing is overwritten: the newer state, and what was typed, stay
+        refused(e, conflict="planner.measure_conflict")
+        if editing:
+            _newer_state(store.measure(editing.id))
         return
-    except Conflict:
-        _newer_state(store.measure(editing.id))
-        return
-    except (StoreError, Forbidden) as e:
-        st.error(tr("pin.save_failed", reason=tr(getattr(e, "key", "store.invalid"))), icon=":material/cloud_off:")
+    except Refused as e:
+        refused(e, subject=tr("planner.fix"))
         return
     closing()
     st.session_state.pop("map_drawn", None)
-    st.session_state[flash] = done
+    flash(done)
     st.rerun()
 
 

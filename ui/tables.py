@@ -37,10 +37,11 @@ def observation_frame(observations: Sequence[Observation], catalog: Catalog,
         tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
     }
     if walks is not None:
-        columns[tr("map.walk")] = [shown(walks[o.walk_id].title if o.walk_id in walks else None)
+        columns[tr("map.walk")] = [shown(walks[o.walk_id].title
+                                         if o.walk_id is not None and o.walk_id in walks else None)
                                    for o in observations]
     acts = activity_labels(catalog, lang())
-    columns[tr("map.activity")] = [shown(acts.get(o.activity_id, o.activity_id)) for o in observations]
+    columns[tr("map.activity")] = [shown(acts.get(o.activity_id or "", o.activity_id)) for o in observations]
     columns[tr("map.description")] = [shown(o.description) for o in observations]
     return pd.DataFrame(columns)
 

@@ -8,35 +8,28 @@ and moves linked pins as their measure moves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from geo.catalog import Catalog
-from geo.model import Actor, Measure, MeasureStatus, Observation, ObservationStatus
-from geo.roles import Action, Forbidden, allowed
+from geo.errors import Refused
+from geo.model import FORM_COMMENT_MAX, Actor, Measure, MeasureStatus, Observation, ObservationStatus
+from geo.roles import Action, allowed
 from geo.safe import markdown_text
-from geo.store import Conflict, Invalid, Store, StoreError
+from geo.store import Store
 from geo.workflow import CLOSE_REASONS
 from ui.common import lang, tr
+from ui.feedback import flash, refused
 from ui.planner import plan
 
 ACTIONS = ("assess", "close", "link", "plan")
 
 
-def refusal(e: Exception) -> str:
-    """A refused save in words, naming the pin it was refused for."""
-    if isinstance(e, Invalid):
-        what = "; ".join(tr(k) for k in e.errors.values())
-        return tr("triage.refused", id=e.values["id"], why=what) if "id" in e.values else what
-    if isinstance(e, Conflict):
-        return tr("pin.conflict")
-    return tr(getattr(e, "key", "store.invalid"), **getattr(e, "values", {}))
-
-
 def triage_bar(store: Store, actor: Actor, chosen: Sequence[Observation], measures: Sequence[Measure],
-               catalog: Catalog, *, key: str, flash: str) -> None:
-    """The actions for ``chosen``; after a save the page shows ``st.session_state[flash]``."""
+               catalog: Catalog, *, key: str) -> None:
+    """The actions for ``chosen``; after a save the page shows the message
+    (:func:`ui.feedback.show_flash`)."""
     if not allowed(actor, Action.CHANGE_STATUS):
         return
     if not chosen:
@@ -48,13 +41,13 @@ def triage_bar(store: Store, actor: Actor, chosen: Sequence[Observation], measur
                       format_func=lambda a: tr(f"triage.{a}"))
     versions = {o.id: o.version for o in chosen}
 
-    def save(do, message: str) -> None:
+    def save(do: Callable[[], object], message: str) -> None:
         try:
             do()
-        except (Invalid, Conflict, StoreError, Forbidden) as e:
-            st.error(refusal(e), icon=":material/error:")
+        except Refused as e:  # a refused pin is named: "#12 – nothing was saved: …"
+            refused(e)
         else:
-            st.session_state[flash] = message
+            flash(message)
             st.rerun()
 
     if action == "assess":
@@ -68,7 +61,7 @@ def triage_bar(store: Store, actor: Actor, chosen: Sequence[Observation], measur
         c1, c2 = st.columns([1, 2])
         reason = c1.selectbox(tr("triage.reason"), CLOSE_REASONS, key=f"{key}-reason",
                               format_func=lambda r: tr(f"close_reason.{r}"))
-        comment = c2.text_input(tr("triage.comment"), max_chars=500, key=f"{key}-comment",
+        comment = c2.text_input(tr("triage.comment"), max_chars=FORM_COMMENT_MAX, key=f"{key}-comment",
                                 help=tr("triage.comment_help"))
         if st.button(tr("triage.close_button", n=len(ids)), type="primary", key=f"{key}-close",
                      icon=":material/block:"):

@@ -50,7 +50,8 @@ def test_a_measure_is_planned_and_its_problems_named(db):
     save = next(b for b in at.button if b.label == "Spara åtgärden")
     save.click()
     run(at)
-    assert any("**Rubrik**: måste fyllas i" in e.value for e in at.error)
+    assert any(e.value.startswith("Åtgärden kunde inte sparas:") and "\n- Rubrik: måste fyllas i" in e.value
+               for e in at.error)
     assert len(db.measures()) == before
     at.text_input(key="mnew-title").input("Ny belysning vid gångtunneln")
     at.text_input(key="mnew-rname").input("HFAB")
@@ -70,14 +71,15 @@ def test_a_measure_is_edited_and_a_cancellation_needs_a_reason(db):
     at.selectbox(key=f"{key}-status").set_value("cancelled")
     next(b for b in at.button if b.label == "Spara åtgärden").click()
     run(at)
-    assert any("**Kommentar**: ange ett skäl" in e.value for e in at.error)
+    assert any("- Kommentar: ange ett skäl" in e.value for e in at.error)
     assert db.measure(measure.id).status == "proposed"
     at.text_input(key=f"{key}-comment").input("Fastighetsägaren åtgärdar själv")
     at.number_input(key=f"{key}-cost").set_value(12000)
     next(b for b in at.button if b.label == "Spara åtgärden").click()
     run(at)
     after = db.measure(measure.id)
-    assert (after.status, after.status_reason, after.cost_sek) == ("cancelled", "Fastighetsägaren åtgärdar själv", 12000)
+    assert (after.status, after.status_reason, after.cost_sek) == ("cancelled", "Fastighetsägaren åtgärdar själv",
+                                                                   12000)
     assert [h.to_status for h in db.history("measure", measure.id)][-1] == "cancelled"
 
 

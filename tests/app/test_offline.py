@@ -41,7 +41,7 @@ def test_a_walk_keeps_its_pins_and_the_pin_form_through_a_lost_database(own_post
     try:
         button(at, "Spara").click()
         run(at)
-        assert errors(at) == [t("pin.save_failed", "sv", reason=t("pin.connection_lost", "sv"))]
+        assert errors(at) == [t("pin.save_failed", "sv") + "\n- " + t("store.unavailable", "sv")]
         assert at.text_area[0].value == "Mörkt vid tunneln"  # nothing typed is lost
         assert [w.value for w in at.warning] == [t("pin.offline", "sv", s=4)]
     finally:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
-from geo.model import MeasureDraft, ObservationDraft
+from geo.model import MeasureDraft
+from tests import factories as make
 from tests.app.conftest import PLANNER, run
 
 WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
@@ -18,18 +19,17 @@ WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
 def bar(ids: list[int]) -> AppTest:
     """The bar alone, for the observations ``ids`` (read from the test's database)."""
     def script(ids):
-        import streamlit as st
 
         from geo import catalog
         from tests.app.conftest import PLANNER
         from ui.common import get_store
+        from ui.feedback import show_flash
         from ui.triage import triage_bar
 
         store = get_store()
-        if message := st.session_state.pop("flash", None):
-            st.success(message)
+        show_flash()
         chosen = store.observations(ids=ids)
-        triage_bar(store, PLANNER, chosen, store.measures(), catalog.load(), key="t", flash="flash")
+        triage_bar(store, PLANNER, chosen, store.measures(), catalog.load(), key="t")
 
     at = AppTest.from_function(script, args=(ids,), default_timeout=60)
     at.session_state["actor"] = PLANNER
@@ -37,8 +37,8 @@ def bar(ids: list[int]) -> AppTest:
 
 
 def pins(db, n=3):
-    return db.add_observations([ObservationDraft(category="belysning", lon=12.9012 + i * 1e-4, lat=56.6606,
-                                                 feeling=4, observed_at=WHEN) for i in range(n)], PLANNER).ids
+    return db.add_observations([make.draft(lon=12.9012 + i * 1e-4, feeling=4, observed_at=WHEN)
+                                for i in range(n)], PLANNER).ids
 
 
 def button(at, label):
@@ -64,7 +64,7 @@ def test_closing_takes_a_reason_and_says_what_was_refused(db):
     run(at)
     button(at, "Stäng 2").click()
     run(at)  # "another reason" needs a comment: nothing is saved
-    assert [e.value for e in at.error] == ["ange ett skäl"]
+    assert [e.value for e in at.error] == ["Kommentar: ange ett skäl"]
     assert [db.observation(i).status for i in (a, b)] == ["new", "new"]
     at.selectbox(key="t-reason").set_value("felanmalan")
     at.text_input(key="t-comment").input("Ärende 4711")
@@ -83,7 +83,7 @@ def test_a_refusal_names_the_pin_and_saves_nothing(db):
     at = bar([a, b])
     button(at, "Markera 2 som bedömda").click()
     run(at)  # b is closed: reopening it needs a reason
-    assert [e.value for e in at.error] == [f"#{b}: ange ett skäl – inget sparades."]
+    assert [e.value for e in at.error] == [f"#{b} – inget sparades:\n- Kommentar: ange ett skäl"]
     assert [db.observation(i).status for i in (a, b)] == ["new", "closed"]
 
 

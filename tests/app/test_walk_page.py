@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import capture, catalog, demo
 from geo.model import Actor, ObservationDraft, Role
+from tests import factories as make
 from tests.app.conftest import APP, PLANNER, open_app, run
 
 ANDERSBERG = (12.8990, 56.6608)
@@ -110,15 +111,16 @@ def test_pin_form_names_what_is_missing_and_keeps_what_was_typed(db, open_walk):
     at.text_area[0].input("Mörkt vid tunneln")
     button(at, "Spara").click()
     run(at)
-    assert errors(at) == ["Fyll i det som saknas:\n- **Kategori**: måste fyllas i\n"
-                          "- **Otrygghet**: måste fyllas i"]
+    assert errors(at) == ["Fyll i det som saknas:\n- Kategori: måste fyllas i\n"
+                          "- Otrygghet: måste fyllas i"]
     assert at.text_area[0].value == "Mörkt vid tunneln"
     choose(at, "belysning", 4)
     button(at, "Spara").click()
     run(at)
     assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
     [saved] = [o for o in db.observations(walk_id=open_walk.id) if o.participant_id == kim.participant_id]
-    assert (saved.uuid, saved.category, saved.feeling, saved.description) == (pin["uuid"], "belysning", 4, "Mörkt vid tunneln")
+    assert (saved.uuid, saved.category, saved.feeling, saved.description) == (pin["uuid"], "belysning", 4,
+                                                                              "Mörkt vid tunneln")
     assert (saved.district_id, saved.activity_id) == ("andersberg", open_walk.activity_id)
     assert "pin_pending" not in at.session_state
 
@@ -138,9 +140,8 @@ def test_a_pin_outside_the_district_asks_for_confirmation(db, open_walk):
 
 
 def own_pin(db, walk, actor, feeling=3) -> int:
-    return db.add_observation(ObservationDraft(category="belysning", lon=ANDERSBERG[0],
-                                               lat=ANDERSBERG[1], feeling=feeling, walk_id=walk.id,
-                                               description="Mörkt"), actor)
+    return db.add_observation(make.draft(lon=ANDERSBERG[0], lat=ANDERSBERG[1], feeling=feeling, walk_id=walk.id,
+                                         description="Mörkt", observed_at=None), actor)
 
 
 def test_own_pin_is_changed_and_deleted_others_only_shown(db, open_walk):
@@ -252,7 +253,7 @@ def test_a_safe_place_changed_into_a_problem_must_be_given_a_feeling(db, open_wa
     assert at.get("button_group")[-1].value is None  # the safe place's 1 is not an answer
     button(at, "Spara").click()
     run(at)
-    assert any("**Otrygghet**: måste fyllas i" in e for e in errors(at))
+    assert any("- Otrygghet: måste fyllas i" in e for e in errors(at))
     assert db.observation(mine).category == SAFE
     choose(at, None, 4)
     button(at, "Spara").click()

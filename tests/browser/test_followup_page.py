@@ -53,7 +53,8 @@ def test_a_spot_is_verified_with_an_after_photo(app_url, app_db, page, tmp_path)
     page.get_by_text("Vad mötet beslutar").first.wait_for(timeout=30_000)  # a rerun may show it twice
     expect(page.get_by_role("combobox", name="Plats")).to_have_value(re.compile(rf"^#{spot.id} "))
     page.get_by_text("Verifierad på plats").click()
-    page.get_by_label("Kommentar", exact=True).and_(page.get_by_role("textbox")).fill("Ny lampa sitter uppe, kontrollerat 2026-11-20")
+    page.get_by_label("Kommentar", exact=True).and_(page.get_by_role("textbox")).fill(
+        "Ny lampa sitter uppe, kontrollerat 2026-11-20")
     after = tmp_path / "efter.jpg"
     after.write_bytes(jpeg((200, 200, 120)))
     page.locator('input[type="file"]').last.set_input_files(str(after))

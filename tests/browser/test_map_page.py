@@ -72,7 +72,8 @@ def test_a_pin_shows_its_details_and_a_hot_spot_becomes_a_measure(app_url, app_d
     dialog.get_by_label("Vem (t.ex. fastighetsägare)").fill("HFAB")
     dialog.get_by_role("button", name="Spara åtgärden").click()
     page.get_by_text(re.compile(r"Åtgärd \d+ är sparad")).wait_for(timeout=20_000)
-    new_id = int(re.search(r"Åtgärd (\d+)", page.get_by_text(re.compile(r"Åtgärd \d+ är sparad")).inner_text()).group(1))
+    new_id = int(re.search(r"Åtgärd (\d+)",
+                           page.get_by_text(re.compile(r"Åtgärd \d+ är sparad")).inner_text()).group(1))
 
     measure = Store(app_db).measure(new_id)
     assert measure.title == "Ny belysning längs gångvägen" and measure.responsible_name == "HFAB"

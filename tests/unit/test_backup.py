@@ -1,4 +1,4 @@
-"""Backup and restore (geo/backup.py and ``python -m geo backup|restore``) on both backends:
+"""Backup and restore (geo/store/backup.py and ``python -m geo backup|restore``) on both backends:
 backup → restore gives the same rows and byte-identical exports; SQLite → PostgreSQL →
 SQLite; an older schema; and every refusal and failure leaves the target as it was."""
 
@@ -15,15 +15,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
-from geo import backup as gb
 from geo import catalog, demo, districts
 from geo import io as geo_io
 from geo.__main__ import main
-from geo.backup import BackupRefused, backup, restore
 from geo.i18n import t
 from geo.model import SYSTEM, MeasureDraft, ObservationDraft
 from geo.photos import clean_photo
 from geo.store import Store, schema_differences
+from geo.store import backup as gb
+from geo.store.backup import BackupRefused, backup, restore
 from tests.conftest import make_store
 
 HEAD = "0006"

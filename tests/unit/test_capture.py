@@ -15,6 +15,7 @@ from geo.auth import Throttle, wait_after
 from geo.model import Actor, Observation, Role, Walk
 from geo.roles import Forbidden
 from geo.store import Conflict, Invalid
+from tests import factories as make
 
 DISTRICTS = districts.load()
 WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
@@ -91,7 +92,8 @@ def test_draft_is_linked_to_the_walk_and_its_activity():
     draft, errors = draft_for(place, reported_by="Kim", group="boende")
     assert errors == {}
     assert (draft.walk_id, draft.activity_id, draft.category, draft.feeling) == (7, "halmstad-2019.1.6", "belysning", 4)
-    assert (draft.lon, draft.lat, draft.description, draft.reported_by, draft.group) == (*ANDERSBERG, "Mörkt", "Kim", "boende")
+    assert (draft.lon, draft.lat, draft.description, draft.reported_by, draft.group) == (*ANDERSBERG, "Mörkt", "Kim",
+                                                                                        "boende")
 
 
 def test_missing_fields_are_named():
@@ -125,6 +127,22 @@ def test_unknown_category_and_too_long_text():
     assert draft_for(place, description="x" * 2001)[1] == {"description": "validation.too_long"}
 
 
+@pytest.mark.parametrize("field,value", [
+    ("category", ""), ("category", "ufo"), ("category", ["belysning"]), ("feeling", None), ("feeling", 0),
+    ("feeling", "3"), ("description", "tyst\x07klocka"), ("description", "x" * 2001), ("description", 42)])
+def test_the_form_asks_the_rules_of_every_observation(field, value):
+    """The pin form's problems with a field are validate_observation's, word for word."""
+    from geo.model import ObservationDraft
+    from geo.workflow import validate_observation
+
+    place = capture.place_pin(*ANDERSBERG, a_walk(), DISTRICTS)
+    good = {"category": "belysning", "feeling": 4, "description": ""}
+    form = capture.pin_problems(place, **{**good, field: value}, categories=CATEGORIES, confirmed_outside=False)
+    rules = validate_observation(ObservationDraft(lon=place.lon, lat=place.lat, **{**good, field: value}),
+                                 set(CATEGORIES), set())
+    assert form == rules and set(form) == {field}
+
+
 @settings(max_examples=60)
 @given(category=st.one_of(st.none(), st.sampled_from(CATEGORIES + ["", "x"])),
        feeling=st.one_of(st.none(), st.integers(-3, 9), st.floats(), st.text(max_size=2)),
@@ -138,8 +156,7 @@ def test_pin_draft_gives_a_draft_or_named_problems(category, feeling, text):
 
 # --- pins_at ---------------------------------------------------------------------------
 def obs(i, lon, lat) -> Observation:
-    return Observation(i, str(uuid.uuid4()), 7, "andersberg", None, "belysning", "", 3, lon, lat,
-                       WHEN, "new", "", "", "", False, WHEN, WHEN, 1)
+    return make.observation(i, at=WHEN, uuid=str(uuid.uuid4()), walk_id=7, lon=lon, lat=lat)
 
 
 # --- the store: a pin and its photo, own pins, tokens ---------------------------------------
@@ -172,7 +189,8 @@ def test_pin_and_photo_are_saved_together_once(store, walk):
     assert store.photo(meta["id"]) == (Photo.data, "image/jpeg")
     assert store.photo(meta["id"], thumb=True) == (Photo.thumb, "image/jpeg")
     saved = store.observation(first.ids[0])
-    assert (saved.participant_id, saved.district_id, saved.activity_id) == (kim.participant_id, "andersberg", "halmstad-2019.1.6")
+    assert (saved.participant_id, saved.district_id, saved.activity_id) == (kim.participant_id, "andersberg",
+                                                                            "halmstad-2019.1.6")
 
 
 def test_a_pin_refused_saves_no_photo(store, walk):
@@ -189,7 +207,8 @@ def test_own_pin_is_edited_moved_and_deleted(store, walk):
     oid = store.add_observation(a_pin(store, walk, kim), kim)
     changed = store.update_observation(oid, kim, expected_version=1, category="klotter", feeling=2,
                                        description=" Klotter på muren ")
-    assert (changed.category, changed.feeling, changed.description, changed.version) == ("klotter", 2, "Klotter på muren", 2)
+    assert (changed.category, changed.feeling, changed.description, changed.version) == ("klotter", 2,
+                                                                                         "Klotter på muren", 2)
     moved = store.update_observation(oid, kim, expected_version=2, lon=VALLAS[0], lat=VALLAS[1])
     assert (moved.lon, moved.lat) == VALLAS and moved.district_id in store.districts().family("vallas")
     store.add_photo(oid, Photo(), kim)

@@ -12,11 +12,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-import pytest
-
 from geo import workflow
-from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
-from geo.store import Conflict, Invalid, Store
+from geo.model import SYSTEM, Actor, ObservationDraft, Role
+from geo.store import Conflict, Invalid, Store, Unavailable
+from tests import factories as make
 
 WALKERS = 30
 PLANNER = Actor(role=Role.PLANNER, name="Planerare", user_id=1)
@@ -31,9 +30,8 @@ def open_walk(store: Store) -> str:
 
 def pin(n: int, walk_id: int | None = None) -> ObservationDraft:
     # thirty spots a few metres apart along Andersberg's centre
-    return ObservationDraft(category="belysning", lon=12.9000 + n * 0.00005, lat=56.6606,
-                            feeling=1 + n % 5, description=f"Mörkt vid lampa {n}",
-                            observed_at=WHEN, uuid=str(uuid.uuid4()), walk_id=walk_id)
+    return make.draft(lon=12.9000 + n * 0.00005, feeling=1 + n % 5, description=f"Mörkt vid lampa {n}",
+                      observed_at=WHEN, uuid=str(uuid.uuid4()), walk_id=walk_id)
 
 
 def slowed(monkeypatch, owner, name: str, seconds: float = 0.1) -> None:
@@ -101,22 +99,40 @@ def test_the_same_pin_sent_by_thirty_threads_is_stored_once(store, monkeypatch):
     assert_exact(store, [draft.uuid])
 
 
+def _again(call, tries: int = 8):
+    """What a tablet does when a save is refused as :class:`Unavailable` (the database stayed
+    busy longer than the store waits, ``SQLITE_BUSY_TIMEOUT_S``): it keeps the pin and sends
+    it again, with the same uuid.  Returns the result and how many tries were refused."""
+    for refused in range(tries):
+        try:
+            return call(), refused
+        except Unavailable:
+            if refused == tries - 1:
+                raise
+            time.sleep(0.2 * (refused + 1))
+
+
 def _walker_process(url: str, code: str, n: int, barrier, out) -> None:
     store = Store(url)  # a process of its own: its own engine and connections
     try:
-        me = store.join_walk(code, f"Gående {n}", "polis")
+        me, busy = _again(lambda: store.join_walk(code, f"Gående {n}", "polis"))
         draft = pin(n, me.walk_id)
-        barrier.wait(timeout=60)
-        first = store.add_observations([draft], me).ids[0]
-        again = store.add_observations([draft], me).ids[0]
-        out.put((n, me.participant_id, draft.uuid, first, again))
+        barrier.wait(timeout=120)
+        first, busy_first = _again(lambda: store.add_observations([draft], me).ids[0])
+        again, busy_again = _again(lambda: store.add_observations([draft], me).ids[0])
+        out.put((n, me.participant_id, draft.uuid, first, again, busy + busy_first + busy_again))
     except Exception as e:  # reported to the test, which fails on it
-        out.put((n, None, repr(e), None, None))
+        out.put((n, None, repr(e), None, None, None))
     finally:
         store.dispose()
 
 
 def test_thirty_walkers_as_processes_on_one_database(store, store_url):
+    """Thirty app processes on one database.  SQLite promises one writer at a time and a
+    bounded wait, not that every writer gets in within it: on a loaded machine a save may be
+    refused as Unavailable (nothing written) and is sent again, as the tablet does.  What must
+    hold on both backends: every pin stored exactly once, with its walker, and nothing
+    refused for good."""
     code = open_walk(store)
     ctx = mp.get_context("spawn")  # clean processes, as separate app servers would be
     barrier, out = ctx.Barrier(WALKERS), ctx.Queue()
@@ -124,7 +140,7 @@ def test_thirty_walkers_as_processes_on_one_database(store, store_url):
              for n in range(WALKERS)]
     for p in procs:
         p.start()
-    results = [out.get(timeout=180) for _ in procs]
+    results = [out.get(timeout=300) for _ in procs]
     for p in procs:
         p.join(timeout=60)
     assert [r for r in results if r[1] is None] == []
@@ -133,12 +149,12 @@ def test_thirty_walkers_as_processes_on_one_database(store, store_url):
     assert_exact(store, [r[2] for r in results])
     by_uuid = {o.uuid: o for o in store.observations()}
     assert all(by_uuid[r[2]].participant_id == r[1] and by_uuid[r[2]].id == r[3] for r in results)
+    if store.backend == "postgresql":  # the server queues writers; none is ever turned away
+        assert sum(r[5] for r in results) == 0
 
 
 def _measure(store: Store) -> int:
-    return store.add_measure(MeasureDraft(
-        type="belysning_ny", title="Ny belysning på gångvägen", responsible="kommun",
-        geometry={"type": "Point", "coordinates": [12.9012, 56.6606]}), PLANNER)
+    return store.add_measure(make.measure_draft(), PLANNER)
 
 
 def test_two_planners_saving_the_same_measure_one_is_told(store):

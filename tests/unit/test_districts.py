@@ -42,6 +42,8 @@ def test_axis_order_is_lon_lat_everywhere():
     lon, lat = crs.to_wgs84(e, n)
     assert (round(lon, 6), round(lat, 6)) == (12.90123, 56.660631)
     assert crs.leaflet(12.9, 56.6) == [56.6, 12.9]
+    assert crs.leaflet_bounds(12.8, 56.6, 12.9, 56.7) == [[56.6, 12.8], [56.7, 12.9]]
+    assert crs.latlon_text(12.9012, 56.6606) == "56.66060, 12.90120"
     # 1 km east of Andersberg is about 0.0163 degrees of longitude at 56.66° N
     assert crs.distance_m((12.90123, 56.660631), (12.91758, 56.660631)) == pytest.approx(1000, abs=5)
 

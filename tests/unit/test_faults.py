@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event, text
 
 from geo.model import SYSTEM, ObservationDraft
 from geo.store import Store, Unavailable
+from tests import factories as make
 from tests.conftest import ROOT, make_store
 
 ROWS = 15000
@@ -85,8 +86,7 @@ def test_import_killed_midway_leaves_nothing_half_written(store, store_url, tmp_
 
 
 def pin(text_: str = "Mörk gångtunnel") -> ObservationDraft:
-    return ObservationDraft(category="belysning", lon=12.9012, lat=56.6606, feeling=2,
-                            description=text_, uuid=str(uuid.uuid4()))
+    return make.draft(feeling=2, description=text_, uuid=str(uuid.uuid4()), observed_at=None)
 
 
 def test_a_full_disk_is_named_and_nothing_is_half_saved(tmp_path):
@@ -153,3 +153,39 @@ def test_the_database_goes_away_and_comes_back(own_postgres):
         assert len(store.observations()) == 2 and store.integrity_problems() == []
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("setting, expected_ms", [(None, 30000), ("2.5", 2500), ("0", 1000), ("soon", 30000)])
+def test_sqlite_waits_a_bounded_documented_time_for_a_busy_database(tmp_path, monkeypatch, setting, expected_ms):
+    """SQLITE_BUSY_TIMEOUT_S (README: "one writer at a time, a bounded wait"): the busy wait
+    every connection gets; at least a second, 30 s when unset or not a number."""
+    if setting is None:
+        monkeypatch.delenv("SQLITE_BUSY_TIMEOUT_S", raising=False)
+    else:
+        monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_S", setting)
+    store = Store(f"sqlite:///{tmp_path / 'busy.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == expected_ms
+    store.dispose()
+
+
+def test_a_write_that_waits_too_long_is_refused_and_nothing_is_written(tmp_path, monkeypatch):
+    """Another process holds the write lock longer than the bounded wait: the save is refused
+    as Unavailable at once after it, nothing is half written, and the same pin sent again once
+    the lock is gone is stored once."""
+    monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_S", "1")
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    make_store(url).dispose()
+    store = Store(url)
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a writer that does not let go
+    draft = pin()
+    with pytest.raises(Unavailable):
+        store.add_observations([draft], SYSTEM)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert store.observations() == []
+    first = store.add_observations([draft], SYSTEM).ids
+    assert store.add_observations([draft], SYSTEM).ids == first
+    assert [o.uuid for o in store.observations()] == [draft.uuid]
+    store.dispose()

@@ -10,12 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo.filters import ObservationFilter, apply, in_hours
-from geo.model import Observation
+from tests import factories as make
 
 
 def obs(i, when, category="belysning", status="new", feeling=3, walk_id=1, activity_id="a"):
-    return Observation(i, str(uuid.uuid4()), walk_id, "andersberg", activity_id, category, "", feeling,
-                       12.9, 56.66, when, status, "", "", "", False, when, when, 1)
+    return make.observation(i, at=when, uuid=str(uuid.uuid4()), walk_id=walk_id, activity_id=activity_id,
+                            category=category, feeling=feeling, status=status)
 
 
 # 2019-10-15 22:30 UTC is 00:30 on the 16th in Sweden (summer time until 27 October)

@@ -26,6 +26,7 @@ from geo.followup import (
 )
 from geo.i18n import STOCKHOLM
 from geo.model import Measure, Observation, StatusChange
+from tests import factories as make
 
 E0, N0 = 369_000.0, 6_282_000.0  # SWEREF 99 TM, in Halmstad
 T0 = datetime(2019, 10, 15, 17, 0, tzinfo=UTC)
@@ -34,20 +35,13 @@ T0 = datetime(2019, 10, 15, 17, 0, tzinfo=UTC)
 def obs(i: int, *, at: datetime = T0, created: datetime | None = None, status: str = "new",
         category: str = "belysning", e: float = 0.0, n: float = 0.0, feeling: int = 3,
         walk: int | None = 1, merged_into: int | None = None) -> Observation:
-    lon, lat = crs.to_wgs84(E0 + e, N0 + n)
-    return Observation(id=i, uuid=f"u{i}", walk_id=walk, district_id="andersberg",
-                       activity_id=None, category=category, description="", feeling=feeling,
-                       lon=lon, lat=lat, observed_at=at, status=status, status_reason="",
-                       reported_by="", group="", is_demo=False, created_at=created or at,
-                       updated_at=created or at, version=1, merged_into=merged_into)
+    return make.observation(i, at=at, metric=(E0 + e, N0 + n), walk_id=walk, category=category,
+                            feeling=feeling, status=status, created_at=created or at,
+                            updated_at=created or at, merged_into=merged_into)
 
 
 def measure(i: int, status: str, due: date | None = None, answers: tuple[int, ...] = ()) -> Measure:
-    return Measure(id=i, type="belysning_ny", title=f"m{i}", description="",
-                   district_id="andersberg", activity_id=None,
-                   geometry={"type": "Point", "coordinates": [12.9, 56.66]}, responsible="kommun",
-                   responsible_name="", due=due, cost_sek=None, status=status, status_reason="",
-                   is_demo=False, created_at=T0, updated_at=T0, version=1, observation_ids=answers)
+    return make.measure(i, at=T0, title=f"m{i}", status=status, due=due, observation_ids=answers)
 
 
 def change(i: int, entity_id: int, to: str, at: datetime,

@@ -16,6 +16,7 @@ from shapely.geometry import LinearRing, Point, shape
 from geo import crs, districts
 from geo.hotspots import GridCell, HotSpot, gi_star_grid, hot_spots
 from geo.model import Observation
+from tests import factories as make
 
 E0, N0 = 369_000.0, 6_282_000.0  # SWEREF 99 TM, in Halmstad
 T = datetime(2019, 10, 15, 18, 0, tzinfo=UTC)
@@ -23,11 +24,8 @@ T = datetime(2019, 10, 15, 18, 0, tzinfo=UTC)
 
 def obs(i: int, e: float, n: float, category: str = "belysning", feeling: int = 3,
         status: str = "new", district: str | None = "andersberg") -> Observation:
-    lon, lat = crs.to_wgs84(e, n)
-    return Observation(id=i, uuid=f"u{i}", walk_id=None, district_id=district, activity_id=None,
-                       category=category, description="", feeling=feeling, lon=lon, lat=lat,
-                       observed_at=T, status=status, status_reason="", reported_by="", group="",
-                       is_demo=False, created_at=T, updated_at=T, version=1)
+    return make.observation(i, at=T, metric=(e, n), walk_id=None, district_id=district, category=category,
+                            feeling=feeling, status=status)
 
 
 def metric(o: Observation) -> tuple[float, float]:

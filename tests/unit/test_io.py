@@ -21,7 +21,6 @@ from geo.crs import to_metric
 from geo.errors import Refused
 from geo.model import DESCRIPTION_MAX, SYSTEM, ObservationDraft
 from geo.store import Invalid
-from tests.conftest import make_store
 
 ANDERSBERG = (12.90123, 56.660631)
 VALLAS_OSTRA = (12.918675, 56.685013)
@@ -269,8 +268,8 @@ def test_failed_export_leaves_no_half_file(store, tmp_path, monkeypatch, fmt):
         (tmp_path.glob(f".keep.{fmt}.*").__next__() / out.name).write_bytes(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(gio, {"geojson": "_geojson_text", "csv": "_csv_text",
-                              "gpkg": "_write_gpkg"}[fmt], broken)
+    monkeypatch.setattr(gio.export, {"geojson": "geojson_text", "csv": "csv_text",
+                                     "gpkg": "write_gpkg"}[fmt], broken)
     with pytest.raises(OSError, match="disk full"):
         gio.export_file(store, out)
     assert out.read_bytes() == b"old"
@@ -571,13 +570,13 @@ def test_store_refusal_is_mapped_to_the_row(store, tmp_path):
     path = tmp_path / "ok.csv"
     path.write_text(csv_second_bad(), encoding="utf-8")
     walk = add_walk(store)
-    drafts, places = gio._read(path, store.known_ids(), {WALK: walk.id})
-    refusal = gio._from_store(Invalid({"walk": "validation.unknown_walk"}, index=1), drafts, places)
+    drafts, places = gio.read.read_places(path, store.known_ids(), {WALK: walk.id})
+    refusal = gio.drafts.from_store(Invalid({"walk": "validation.unknown_walk"}, index=1), drafts, places)
     assert refusal.row == 3 and refusal.field == "walk"
     assert refusal.message().startswith("Rad 3, fältet 'walk'")
-    refusal = gio._from_store(Invalid({"location": "validation.outside_sweden"}, index=0), drafts, places)
+    refusal = gio.drafts.from_store(Invalid({"location": "validation.outside_sweden"}, index=0), drafts, places)
     assert refusal.message().startswith("Rad 2, fältet 'lat/lon'")
-    assert gio._from_store(Invalid({}), drafts, places).key == "store.invalid"
+    assert gio.drafts.from_store(Invalid({}), drafts, places).key == "store.invalid"
 
 
 def test_read_observations_needs_no_database(tmp_path):

@@ -10,6 +10,7 @@ from geo import catalog, districts, hotspots
 from geo.mapview import walk_map, walk_pins
 from geo.model import Category, Observation, Walk
 from geo.plannermap import compact_rows, planner_map
+from tests import factories as make
 
 XSS = ["<img src=x onerror=alert(1)>", "${alert(1)}", "`;alert(1);`", "It's \\ \"quoted\"",
        "<script>alert('x')</script>", "javascript:alert(1)"]
@@ -21,11 +22,8 @@ WALK = Walk(1, "w", "andersberg", "halmstad-2019.1.6", "Kvällsvandring", T, Non
 
 
 def obs(i: int, text: str, category: str = "belysning", status: str = "new") -> Observation:
-    return Observation(id=i, uuid=f"u{i}", walk_id=1, district_id="andersberg",
-                       activity_id="halmstad-2019.1.6", category=category, description=text,
-                       feeling=4, lon=12.90123 + i * 1e-5, lat=56.66063, observed_at=T, status=status,
-                       status_reason="", reported_by="", group="", is_demo=False, created_at=T,
-                       updated_at=T, version=1)
+    return make.observation(i, at=T, activity_id="halmstad-2019.1.6", category=category, description=text,
+                            feeling=4, lon=12.90123 + i * 1e-5, lat=56.66063, status=status)
 
 
 OBSERVATIONS = [obs(i, text) for i, text in enumerate(XSS)] + [obs(99, "Bra ljus", "trygg_plats", "resolved")]
@@ -148,7 +146,9 @@ def test_walk_map_draws_safe_places_as_shields_apart_from_the_problems():
     assert 'stroke="#ffffff" stroke-width="2"' in shields.style_function(
         {"properties": {**shields.data["features"][0]["properties"], "mine": False}})["html"]
     # its popup does not ask how unsafe a safe place felt; a problem's does
-    popup = lambda g: next(c for c in g._children.values() if type(c).__name__ == "GeoJsonPopup")
+    def popup(g):
+        return next(c for c in g._children.values() if type(c).__name__ == "GeoJsonPopup")
+
     assert "feeling" not in popup(shields).fields and "feeling" in popup(dots).fields
     html = walk_map(districts.load(), WALK, "sv").add_child(fg).get_root().render()
     assert "tk-safe-icon" in html and ".DivIcon(iconOptions)" in html

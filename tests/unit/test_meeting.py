@@ -101,10 +101,10 @@ def test_page_pdf_excel_and_geopackage_count_the_same(meeting_store, tmp_path):
     promise_text = text[text.index("Under löftets period ("):text.index("Beslut att fatta")]
     for part, rows in ((since_text, since_rows), (promise_text, promise_rows)):
         printed = [tuple(m.groups()) for m in FIGURE_LINE.finditer(part)]
-        assert len(rows) >= 3 and printed == [(str(r.observations), str(r.resolved),
-                            "–" if r.resolved_share is None else f"{round(100 * r.resolved_share)} %",
-                            str(r.measures_planned), str(r.measures_in_progress), str(r.measures_done),
-                            str(r.measures_overdue), str(r.walks)) for r in rows]
+        assert len(rows) >= 3 and printed == [(str(f.observations), str(f.resolved),
+                            "–" if f.resolved_share is None else f"{round(100 * f.resolved_share)} %",
+                            str(f.measures_planned), str(f.measures_in_progress), str(f.measures_done),
+                            str(f.measures_overdue), str(f.walks)) for f in (r.figures for r in rows)]
     assert "None" not in text and "halmstad-2019." not in text
 
     # the Excel action list and its summary sheet
@@ -130,8 +130,9 @@ def test_page_pdf_excel_and_geopackage_count_the_same(meeting_store, tmp_path):
     for block, reports_ in ((blocks[1], tally.since), (blocks[2], tally.promise)):
         rows = meeting.progress_rows(reports_, cat, "sv", show_empty=True)[0]
         assert len(rows) >= 8 and [r[:3] + r[4:] for r in block[2:]] == [
-            [r.label, r.observations, r.resolved, r.measures_planned, r.measures_in_progress,
-             r.measures_done, r.measures_overdue, r.walks] for r in rows]
+            [r.label, r.figures.observations, r.figures.resolved, r.figures.measures_planned,
+             r.figures.measures_in_progress, r.figures.measures_done, r.figures.measures_overdue,
+             r.figures.walks] for r in rows]
 
     # the GeoPackage: its summary table and fields that let QGIS count the same
     path = tmp_path / "uppfoljning.gpkg"

@@ -23,6 +23,7 @@ from geo.outcomes import (
     responsible_text,
 )
 from geo.safe import markdown_text
+from tests import factories as make
 
 T0 = datetime(2025, 10, 15, 17, 0, tzinfo=UTC)
 KIM, LO = 7, 8
@@ -31,21 +32,12 @@ KIM, LO = 7, 8
 def obs(i: int, who: int | None, *, status: str = "new", reason: str = "", text: str = "",
         merged_into: int | None = None, minutes: int = 0) -> Observation:
     at = T0 + timedelta(minutes=minutes)
-    return Observation(id=i, uuid=f"u{i}", walk_id=1, district_id="andersberg", activity_id=None,
-                       category="belysning", description=text, feeling=3, lon=12.9, lat=56.66,
-                       observed_at=at, status=status, status_reason=reason, reported_by="",
-                       group="", is_demo=False, created_at=at, updated_at=at, version=1,
-                       participant_id=who, merged_into=merged_into)
+    return make.observation(i, at=at, description=text, status=status, status_reason=reason,
+                            participant_id=who, merged_into=merged_into)
 
 
 def measure(i: int, answers: tuple[int, ...], status: str = "proposed", **kw) -> Measure:
-    values = dict(type="belysning_ny", title=f"Åtgärd {i}", description="", district_id=None,
-                  activity_id=None, geometry={"type": "Point", "coordinates": [12.9, 56.66]},
-                  responsible="kommun", responsible_name="", due=None, cost_sek=None,
-                  status=status, status_reason="", is_demo=False, created_at=T0, updated_at=T0,
-                  version=1, observation_ids=answers)
-    values.update(kw)
-    return Measure(id=i, **values)
+    return make.measure(i, at=T0, district_id=None, status=status, observation_ids=answers, **kw)
 
 
 def test_only_own_pins_oldest_first_with_their_own_status_and_measures():

@@ -16,6 +16,7 @@ from geo import catalog, demo
 from geo.i18n import STOCKHOLM
 from geo.model import Measure, Observation, Walk
 from geo.progress import Figures, ProgressReport, Since, activity_labels, is_overdue, promise_progress
+from tests import factories as make
 
 ML = "halmstad-2019"
 A4, A6 = "halmstad-2019.1.4", "halmstad-2019.1.6"
@@ -31,20 +32,14 @@ def local(*args: int) -> datetime:
 def obs(i: int, activity: str | None, district: str | None, status: str = "new",
         category: str = "belysning", at: datetime = T0,
         merged_into: int | None = None) -> Observation:
-    o = Observation(id=i, uuid=f"u{i}", walk_id=None, district_id=district, activity_id=activity,
-                    category=category, description="", feeling=3, lon=12.9, lat=56.66,
-                    observed_at=at, status=status, status_reason="", reported_by="", group="",
-                    is_demo=False, created_at=at, updated_at=at, version=1)
-    return dataclasses.replace(o, merged_into=merged_into) if merged_into else o
+    return make.observation(i, at=at, walk_id=None, district_id=district, activity_id=activity,
+                            status=status, category=category, merged_into=merged_into)
 
 
 def measure(i: int, activity: str | None, district: str | None, status: str,
             due: date | None = None) -> Measure:
-    return Measure(id=i, type="belysning_ny", title=f"m{i}", description="", district_id=district,
-                   activity_id=activity, geometry={"type": "Point", "coordinates": [12.9, 56.66]},
-                   responsible="kommun", responsible_name="", due=due, cost_sek=None,
-                   status=status, status_reason="", is_demo=False, created_at=T0, updated_at=T0,
-                   version=1)
+    return make.measure(i, at=T0, title=f"m{i}", district_id=district, activity_id=activity,
+                        status=status, due=due)
 
 
 def walk(i: int, activity: str | None, district: str, status: str, starts: datetime) -> Walk:

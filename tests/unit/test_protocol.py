@@ -11,6 +11,7 @@ import pytest
 from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.roles import Forbidden
 from geo.store import Conflict, Invalid
+from tests import factories as make
 
 WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
 PLANNER = Actor(role=Role.PLANNER, name="Ledare", user_id=1)
@@ -29,8 +30,8 @@ def walk(store):
 
 def pin(store, walk, who, text, feeling=3, lon=12.9012):
     actor = store.join_walk("KVL234", who)
-    oid = store.add_observation(ObservationDraft(category="belysning", lon=lon, lat=56.6606, feeling=feeling,
-                                                 description=text, walk_id=walk.id, observed_at=WHEN), actor)
+    oid = store.add_observation(make.draft(lon=lon, feeling=feeling, description=text, walk_id=walk.id,
+                                           observed_at=WHEN), actor)
     return oid, actor
 
 

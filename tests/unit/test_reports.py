@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from geo import catalog, crs, districts, reports
 from geo.hotspots import hot_spots
 from geo.model import Measure, Observation
+from geo.progress import Figures
 from geo.reports import (
     ActionRow,
     ItemRow,
@@ -29,6 +30,7 @@ from geo.reports import (
     meeting_pdf,
     walk_protocol_pdf,
 )
+from tests import factories as make
 
 E0, N0 = crs.to_metric(12.90123, 56.660631)  # Andersberg's centre, SWEREF 99 TM
 T = datetime(2019, 10, 15, 16, 42, tzinfo=UTC)  # 18:42 Swedish summer time
@@ -39,22 +41,26 @@ A4 = (595.28, 841.89)
 
 def obs(i: int, dx: float, dy: float, category: str = "belysning", status: str = "new",
         description: str = "", walk_id: int | None = None) -> Observation:
-    lon, lat = crs.to_wgs84(E0 + dx, N0 + dy)
-    return Observation(id=i, uuid=f"00000000-0000-4000-8000-{i:012d}", walk_id=walk_id,
-                       district_id="andersberg", activity_id="halmstad-2019.1.1",
-                       category=category, description=description, feeling=4, lon=lon,
-                       lat=lat, observed_at=T, status=status, status_reason="", reported_by="",
-                       group="", is_demo=False, created_at=T, updated_at=T, version=1)
+    return make.observation(i, at=T, metric=(E0 + dx, N0 + dy), uuid=f"00000000-0000-4000-8000-{i:012d}",
+                            walk_id=walk_id, activity_id="halmstad-2019.1.1", category=category,
+                            description=description, feeling=4, status=status)
 
 
 def measure(i: int, geometry: dict, status: str = "decided", due: date | None = None,
             cost: int | None = None, type_: str = "belysning_ny",
             observation_ids: tuple[int, ...] = ()) -> Measure:
-    return Measure(id=i, type=type_, title=f"Åtgärd {i} – ny belysning", description="",
-                   district_id="andersberg", activity_id="halmstad-2019.1.1", geometry=geometry,
-                   responsible="kommun", responsible_name="Teknik- och fritidsförvaltningen",
-                   due=due, cost_sek=cost, status=status, status_reason="", is_demo=False,
-                   created_at=T, updated_at=T, version=1, observation_ids=observation_ids)
+    return make.measure(i, at=T, type=type_, title=f"Åtgärd {i} – ny belysning",
+                        activity_id="halmstad-2019.1.1", geometry=geometry,
+                        responsible_name="Teknik- och fritidsförvaltningen", due=due, cost_sek=cost,
+                        status=status, observation_ids=observation_ids)
+
+
+def figures(observations: int, planned: int, in_progress: int, done: int, share: float | None,
+            overdue: int, walks: int, resolved: int = 0) -> Figures:
+    """A table line's figures in the order the table prints them (resolved aside)."""
+    return Figures(observations=observations, resolved=resolved, resolved_share=share,
+                   measures_planned=planned, measures_in_progress=in_progress, measures_done=done,
+                   measures_overdue=overdue, walks=walks)
 
 
 def lonlat(dx: float, dy: float) -> list[float]:
@@ -163,10 +169,10 @@ def meeting(map_png: bytes | None = None, **changes) -> MeetingReport:
         overdue=(ItemRow("Å 1", "Ny belysning längs gång- och cykelvägen", "Andersberg",
                          "Beslutad", date(2019, 12, 1), "Kommunen", "50 dagar sen"),),
         waiting=(),
-        progress=(ProgressRow("Medborgarlöfte Halmstad 2019", 229, 5, 3, 8, 0.4, 2, 4,
+        progress=(ProgressRow("Medborgarlöfte Halmstad 2019", figures(229, 5, 3, 8, 0.4, 2, 4),
                               level=0),
-                  ProgressRow("1.1 Trygghetsvandringar på prioriterade platser", 74, 1, 1,
-                              2, None, 0, 2, district="Andersberg")),
+                  ProgressRow("1.1 Trygghetsvandringar på prioriterade platser",
+                              figures(74, 1, 1, 2, None, 0, 2), district="Andersberg")),
         decisions=("Besluta om ny belysning längs gång- och cykelvägen (Å 1)",
                    f"Ta ställning till {HOSTILE} och {{nb}} **inte fet**"),
         promise="Medborgarlöfte Halmstad 2019", progress_period="2019-01-01 – 2019-12-31",
@@ -217,7 +223,7 @@ def test_meeting_pdf_without_map_has_no_image_and_checks_its_input():
     with pytest.raises(ValueError, match=r"new\[0\]"):
         meeting_pdf(meeting(None, new=("I 1",)))
     with pytest.raises(ValueError, match="resolved_share"):
-        meeting_pdf(meeting(None, progress=(ProgressRow("x", resolved_share=40),)))
+        meeting_pdf(meeting(None, progress=(ProgressRow("x", Figures(resolved_share=40)),)))
 
 
 def test_page_count_alias_in_user_text_stays_as_typed():
@@ -403,9 +409,9 @@ def test_followup_gpkg_is_all_or_nothing(tmp_path, monkeypatch):
 
 
 def test_activity_chart_is_a_deterministic_png_and_refuses_nothing():
-    rows = [ProgressRow("1.4 Åtgärder i trafikmiljön", 3, 0, 1, 0, None, 1, 0, resolved=0),
+    rows = [ProgressRow("1.4 Åtgärder i trafikmiljön", figures(3, 0, 1, 0, None, 1, 0, resolved=0)),
             ProgressRow("1.6 Trygghetsvandringar $x$ på prioriterade platser – med efterföljande",
-                        67, 0, 0, 4, None, 0, 3, resolved=16)]
+                        figures(67, 0, 0, 4, None, 0, 3, resolved=16))]
     png = reports.activity_chart(rows, width_px=700)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png_size(png)[0] == 700
     assert reports.activity_chart(rows, width_px=700) == png
@@ -417,11 +423,11 @@ def test_activity_chart_is_a_deterministic_png_and_refuses_nothing():
 
 
 def test_meeting_pdf_lists_guldkorn_waiting_of_both_kinds_and_the_periods():
-    chart = reports.activity_chart([ProgressRow("1.6 Trygghetsvandringar", 5, resolved=2)], width_px=600)
+    chart = reports.activity_chart([ProgressRow("1.6 Trygghetsvandringar", Figures(5, resolved=2))], width_px=600)
     sections = (
         reports.ProgressSection("Sedan förra mötet", "2019-10-16 – 2020-01-20", (
-            ProgressRow("Medborgarlöfte Halmstad 2019", 5, level=0, resolved=2),
-            ProgressRow("1.6 Trygghetsvandringar", 5, resolved=2)), chart_png=chart, hidden=6),
+            ProgressRow("Medborgarlöfte Halmstad 2019", Figures(5, resolved=2), level=0),
+            ProgressRow("1.6 Trygghetsvandringar", Figures(5, resolved=2))), chart_png=chart, hidden=6),
         reports.ProgressSection("Under löftets period", "2019-01-01 – 2019-12-31"))
     data = meeting_pdf(meeting(
         None, waiting=(ItemRow("I 9", "Belysning", "Andersberg", "Bedömd"),
@@ -477,7 +483,8 @@ def test_followup_gpkg_marks_and_summary_let_qgis_count_the_meeting(tmp_path):
     assert list(o.loc[o["ny_sedan_motet"], "id"]) == [1, 3] and list(o.loc[o["guldkorn"], "id"]) == [5]
     info = pyogrio.read_info(path, layer="iakttagelser")
     types = dict(zip(info["fields"], info["ogr_types"]))
-    assert types["ny_sedan_motet"] == "OFTInteger" and info["ogr_subtypes"][list(info["fields"]).index("guldkorn")] == "OFSTBoolean"
+    assert (types["ny_sedan_motet"] == "OFTInteger"
+            and info["ogr_subtypes"][list(info["fields"]).index("guldkorn")] == "OFSTBoolean")
     assert o.loc[0, "aktivitet_namn"].startswith("1.1 ")
     m = pyogrio.read_dataframe(path, layer="atgarder")
     assert list(m["forsenad"]) == [True, False, False]

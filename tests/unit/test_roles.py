@@ -7,6 +7,7 @@ import pytest
 from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.roles import Action, Forbidden, allowed
 from geo.store import Invalid
+from tests import factories as make
 
 PLANNER = Actor(role=Role.PLANNER, name="Planerare", user_id=1)
 ADMIN = Actor(role=Role.ADMIN, name="Admin", user_id=2)
@@ -29,8 +30,8 @@ def walks(store):
 
 
 def pin(walk_id, text="Mörkt här"):
-    return ObservationDraft(category="belysning", lon=POINT[0], lat=POINT[1], feeling=4,
-                            description=text, observed_at=WHEN, walk_id=walk_id)
+    return make.draft(lon=POINT[0], lat=POINT[1], feeling=4, description=text, observed_at=WHEN,
+                      walk_id=walk_id)
 
 
 def test_matrix_of_actions_by_role():

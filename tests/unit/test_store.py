@@ -4,13 +4,14 @@ fixture runs each test on both): migrations, transactions, constraints, history.
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from geo import catalog, districts
 from geo import store as store_mod
 from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.store import Conflict, Invalid, NotFound, Store
+from tests import factories as make
 
 HEAD = "0006"
 ANDERSBERG = (12.90123, 56.660631)
@@ -21,10 +22,8 @@ ANNA = Actor(role=Role.ADMIN, name="anna", user_id=2)
 
 
 def draft(**kw) -> ObservationDraft:
-    base = dict(category="belysning", lon=ANDERSBERG[0], lat=ANDERSBERG[1], feeling=4,
-                description="Trasig lampa vid cykelstället", observed_at=WHEN)
-    base.update(kw)
-    return ObservationDraft(**base)
+    return make.draft(**{"lon": ANDERSBERG[0], "lat": ANDERSBERG[1], "feeling": 4,
+                         "description": "Trasig lampa vid cykelstället", "observed_at": WHEN, **kw})
 
 
 def test_migration_from_empty_matches_the_schema(empty_url, backend):
@@ -133,7 +132,7 @@ def test_a_failing_statement_inside_a_write_rolls_back(store):
     before = store.snapshot()
     with pytest.raises(IntegrityError):
         with store._write() as conn:
-            conn.execute(store_mod.insert(store_mod.walk).values(
+            conn.execute(insert(store_mod.walk).values(
                 slug="x", district_id="andersberg", title="x", starts_at=WHEN, created_at=WHEN,
                 groups="[]", status="planned", is_demo=False))
             conn.execute(text("INSERT INTO observation (uuid, category_id, feeling, lon, lat, observed_at,"
@@ -150,7 +149,7 @@ def test_constraints_hold_even_past_the_validation(store, column, value):
     oid = store.add_observation(draft(), PLANNER)
     with pytest.raises(IntegrityError):
         with store._write() as conn:
-            conn.execute(store_mod.update(store_mod.observation)
+            conn.execute(update(store_mod.observation)
                          .where(store_mod.observation.c.id == oid).values({column: value}))
     assert store.observation(oid).feeling == 4
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from geo.model import Actor, MeasureDraft, ObservationDraft, Role
+from geo.model import Actor, Role
 from geo.store import Conflict, Invalid
+from tests import factories as make
 
 WHEN = datetime(2026, 10, 20, 18, 30, tzinfo=UTC)
 PLANNER = Actor(role=Role.PLANNER, name="Ledare", user_id=1)
@@ -17,13 +18,13 @@ HERE = {"type": "Point", "coordinates": [12.9012, 56.6606]}
 
 
 def pins(store, n=3, category="belysning"):
-    return store.add_observations([ObservationDraft(category=category, lon=12.9012 + i * 1e-4, lat=56.6606,
-                                                    feeling=4, observed_at=WHEN) for i in range(n)], PLANNER).ids
+    return store.add_observations([make.draft(category=category, lon=12.9012 + i * 1e-4, feeling=4, observed_at=WHEN)
+                                   for i in range(n)], PLANNER).ids
 
 
 def measure(store, ids, status="proposed", title="Ny belysning"):
-    return store.add_measure(MeasureDraft(type="belysning_ny", title=title, responsible="kommun", geometry=HERE,
-                                          status=status, observation_ids=tuple(ids)), PLANNER)
+    return store.add_measure(make.measure_draft(title=title, geometry=HERE, status=status,
+                                                observation_ids=tuple(ids)), PLANNER)
 
 
 def statuses(store, ids):

@@ -5,15 +5,14 @@ from datetime import UTC, datetime
 import pytest
 
 from geo import workflow
-from geo.model import MeasureDraft, ObservationDraft
+from geo.model import MeasureDraft
+from tests import factories as make
 
 CATS, ACTS = {"belysning", "trygg_plats"}, {"halmstad-2019.1.6"}
 
 
 def obs(**kw):
-    base = dict(category="belysning", lon=12.9, lat=56.66, feeling=3)
-    base.update(kw)
-    return ObservationDraft(**base)
+    return make.draft(**{"observed_at": None, **kw})
 
 
 @pytest.mark.parametrize("current,new,comment,expected", [
@@ -46,6 +45,7 @@ def test_every_status_can_be_reached_from_new_and_proposed():
     ({"feeling": 7}, "feeling", "validation.feeling_range"),
     ({"feeling": 0}, "feeling", "validation.feeling_range"),
     ({"feeling": True}, "feeling", "validation.feeling_range"),
+    ({"feeling": None}, "feeling", "validation.required"),
     ({"lon": 56.66, "lat": 12.9}, "location", "validation.lonlat_swapped"),
     ({"lon": 2.35, "lat": 48.85}, "location", "validation.outside_sweden"),
     ({"lon": float("nan")}, "location", "validation.location_missing"),

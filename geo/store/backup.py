@@ -27,43 +27,53 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
-    Column,
     Integer,
     LargeBinary,
-    MetaData,
     Table,
-    Text,
     bindparam,
-    create_engine,
     delete,
-    event,
-    func,
     insert,
     select,
     text,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Executable, Select
 
-from .store import Store, StoreError, metadata, shown_url
+from . import Store
+from .backupfile import (
+    _check_file,
+    _detail,
+    _fsync,
+    _inspect,
+    _is_store_file,
+    _probe,
+    _reading,
+    _remove_sqlite_file,
+    _sqlite_copy,
+    _sqlite_engine,
+    backup_info,
+    info_metadata,
+)
+from .engine import alembic_config, shown_url
+from .errors import BackupRefused
+from .rows import table_counts
+from .schema import metadata
 
 FORMAT = 1
-SQLITE_MAGIC = b"SQLite format 3\x00"
 # Loaded from the data files by ``sync_catalog``; a database holding only these is "fresh".
 CATALOGUE = frozenset({"municipality", "district", "medborgarlofte", "promise", "activity",
                        "category", "measure_type"})
@@ -72,22 +82,6 @@ BLOB_CHUNK = 20     # rows per insert for tables with photos
 # What the CLI and the "target holds data" message count.
 SHOWN = {"walks": "walk", "observations": "observation", "photos": "photo",
          "measures": "measure", "users": "user_account", "participants": "participant"}
-
-info_metadata = MetaData()
-backup_info = Table(
-    "backup_info", info_metadata,
-    Column("format", Integer, nullable=False),
-    Column("created_at", Text, nullable=False),   # UTC, ISO 8601
-    Column("backend", Text, nullable=False),      # sqlite | postgresql
-    Column("revision", Text, nullable=False),     # the schema revision of the rows
-    Column("counts", Text, nullable=False),       # JSON: table → rows
-)
-
-
-class BackupRefused(StoreError):
-    """A backup or restore was refused or failed; nothing was written (``key`` is a
-    string-catalogue key, ``values`` its fields)."""
-
 
 @dataclass(frozen=True)
 class BackupInfo:
@@ -121,7 +115,7 @@ class RestoreInfo:
 
 
 # --- backup -------------------------------------------------------------------------------
-def backup(store: Store, path: str | os.PathLike, *, overwrite: bool = False) -> BackupInfo:
+def backup(store: Store, path: str | os.PathLike[str], *, overwrite: bool = False) -> BackupInfo:
     """Write every row of ``store`` to the SQLite file ``path`` (see the module docstring).
     Refuses an existing file unless ``overwrite``, and a database not at the newest schema."""
     path = Path(path)
@@ -147,9 +141,9 @@ def backup(store: Store, path: str | os.PathLike, *, overwrite: bool = False) ->
     engine = _sqlite_engine(partial, readonly=False)
     try:
         with _mapped(written, ""), engine.connect() as dst:  # the schema, by the migrations
-            command.upgrade(store._alembic_config(dst), "head")
+            command.upgrade(alembic_config(dst), "head")
             dst.commit()
-        with store._read(snapshot=True) as src, engine.connect() as dst:
+        with store.read_transaction(snapshot=True) as src, engine.connect() as dst:
             _require_head(MigrationContext.configure(src).get_current_revision(), head, store)
             tx = dst.begin()
             try:
@@ -184,7 +178,7 @@ def _require_head(revision: str | None, head: str, store: Store) -> None:
 
 
 # --- restore ------------------------------------------------------------------------------
-def restore(store: Store, path: str | os.PathLike, *, replace: bool = False) -> RestoreInfo:
+def restore(store: Store, path: str | os.PathLike[str], *, replace: bool = False) -> RestoreInfo:
     """Put every row of the backup (or app database) ``path`` into ``store``, in one
     transaction (see the module docstring).  A target that holds data is refused unless
     ``replace``; then its rows are deleted first.  The file itself is never changed."""
@@ -223,7 +217,7 @@ def restore(store: Store, path: str | os.PathLike, *, replace: bool = False) -> 
                 counts, held = _restore_into(store, src, name, replace, expected)
         finally:
             engine.dispose()
-            store._districts = None
+            store.forget_districts()
     return RestoreInfo(file=path, counts=counts, revision=revision, migrated=migrated,
                        replaced=held, created_at=(info or {}).get("created_at"),
                        source_backend=(info or {}).get("backend"))
@@ -239,19 +233,19 @@ def _restore_into(store: Store, src: Connection, name: str, replace: bool,
             return BackupRefused("backup.rows_refused", file=name, table=table, detail=_detail(e))
         return None  # connection lost, disk full: the store's own message
 
-    with store._write() as dst:
+    with store.write_transaction() as dst:
         if store.postgis:  # app writers wait until the restore is committed; readers go on
             dst.exec_driver_sql("LOCK TABLE " + ", ".join(t.name for t in metadata.sorted_tables)
                                 + " IN EXCLUSIVE MODE")
-        before = _counts(dst)
+        before = table_counts(dst)
         held = {t: n for t, n in before.items() if n and t not in CATALOGUE}
         if held and not replace:
-            raise BackupRefused("backup.target_has_data", file=name,
-                                **{k: before.get(t, 0) for k, t in SHOWN.items()})
+            shown: dict[str, Any] = {k: before.get(t, 0) for k, t in SHOWN.items()}
+            raise BackupRefused("backup.target_has_data", file=name, **shown)
         _delete_all(dst)
         counts = _copy(src, dst, src_error=unreadable, dst_error=refused)
         _reset_sequences(dst)
-        found = _counts(dst)
+        found = table_counts(dst)
         for table, n in (expected if expected is not None else counts).items():
             if table in found and found[table] != n:
                 raise BackupRefused("backup.count_mismatch", file=name, table=table,
@@ -277,10 +271,6 @@ def _reset_sequences(conn: Connection) -> None:
                 f" COALESCE(max(id), 1), max(id) IS NOT NULL) FROM {table.name}"))
 
 
-def _counts(conn: Connection) -> dict[str, int]:
-    return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in metadata.sorted_tables}
-
-
 # --- copying rows -------------------------------------------------------------------------
 ErrorMap = Callable[[DBAPIError, str], "Exception | None"] | None
 
@@ -297,7 +287,7 @@ def _copy(src: Connection, dst: Connection, *, src_error: ErrorMap, dst_error: E
     counts: dict[str, int] = {}
     for table in metadata.sorted_tables:
         later = _self_references(table)
-        pending: dict[str, list[dict]] = {c: [] for c in later}
+        pending: dict[str, list[dict[str, Any]]] = {c: [] for c in later}
         size = BLOB_CHUNK if any(isinstance(c.type, LargeBinary) for c in table.columns) else CHUNK
         stmt = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=size)
         n = 0
@@ -313,19 +303,19 @@ def _copy(src: Connection, dst: Connection, *, src_error: ErrorMap, dst_error: E
             _execute(dst, insert(table), table.name, dst_error, rows)
             n += len(rows)
         for c, pairs in pending.items():
-            stmt = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam("_value")})
+            fill = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam("_value")})
             for i in range(0, len(pairs), CHUNK):
-                _execute(dst, stmt, table.name, dst_error, pairs[i:i + CHUNK])
+                _execute(dst, fill, table.name, dst_error, pairs[i:i + CHUNK])
         counts[table.name] = n
     return counts
 
 
-def _chunks(conn: Connection, stmt, table: str, error: ErrorMap) -> Iterator[list]:
+def _chunks(conn: Connection, stmt: Select[Any], table: str, error: ErrorMap) -> Iterator[Sequence[Row[Any]]]:
     with _mapped(error, table):
         yield from conn.execute(stmt).partitions()
 
 
-def _execute(conn: Connection, stmt, table: str, error: ErrorMap, rows: list[dict]) -> None:
+def _execute(conn: Connection, stmt: Executable, table: str, error: ErrorMap, rows: list[dict[str, Any]]) -> None:
     if rows:
         with _mapped(error, table):
             conn.execute(stmt, rows)
@@ -342,152 +332,5 @@ def _mapped(error: ErrorMap, table: str) -> Iterator[None]:
         raise mapped from e
 
 
-# --- SQLite files -------------------------------------------------------------------------
-def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:
-    """A plain engine on one SQLite file (no WAL: a backup is one file), foreign keys on,
-    explicit transactions; ``readonly`` opens it so that nothing can change it."""
-    uri = f"file:{quote(str(path.resolve()))}" + ("?mode=ro" if readonly else "")
-    engine = create_engine("sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(
-        uri, uri=True, timeout=30, check_same_thread=False))
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN
-        dbapi_conn.execute("PRAGMA foreign_keys=ON")
-        dbapi_conn.execute("PRAGMA busy_timeout=30000")
-        if readonly:
-            dbapi_conn.execute("PRAGMA query_only=ON")
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
-
-    return engine
-
-
-@contextmanager
-def _reading(engine: Engine, name: str) -> Iterator[Connection]:
-    """One read transaction on a file (rolled back at the end: nothing is written)."""
-    try:
-        conn = engine.connect()
-        conn.begin()
-    except DBAPIError as e:
-        raise BackupRefused("backup.unreadable", file=name, detail=_detail(e)) from e
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def _check_file(store: Store, path: Path) -> None:
-    name = str(path)
-    if not path.exists():
-        raise BackupRefused("backup.not_found", file=name)
-    if not path.is_file():
-        raise BackupRefused("backup.not_a_file", file=name)
-    if _is_store_file(store, path):
-        raise BackupRefused("backup.same_file", file=name)
-    try:
-        with path.open("rb") as fh:
-            magic = fh.read(len(SQLITE_MAGIC))
-    except OSError as e:
-        raise BackupRefused("backup.unreadable", file=name, detail=e.strerror or str(e)) from e
-    if magic != SQLITE_MAGIC:
-        raise BackupRefused("backup.not_sqlite", file=name)
-
-
-def _inspect(conn: Connection, name: str) -> tuple[str, set[str], dict | None]:
-    """The file's schema revision, its tables and its ``backup_info`` (None in a plain app
-    database); refuses a file SQLite cannot read or that is not one of this app's."""
-    ours = {"alembic_version", "municipality", "observation"}
-    try:
-        tables = set(conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
-        if not ours <= tables:
-            raise BackupRefused("backup.not_ours", file=name, missing=", ".join(sorted(ours - tables)))
-        revisions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
-        row = conn.execute(select(backup_info)).first() if "backup_info" in tables else None
-    except DBAPIError as e:
-        raise BackupRefused("backup.unreadable", file=name, detail=_detail(e)) from e
-    if len(revisions) != 1:
-        raise BackupRefused("backup.not_ours", file=name, missing="alembic_version")
-    info = None
-    if row is not None:
-        try:
-            info = {**row._mapping, "counts": {str(k): int(v) for k, v in
-                                               json.loads(row.counts).items()}}
-        except (TypeError, ValueError, AttributeError) as e:
-            raise BackupRefused("backup.unreadable", file=name, detail=f"backup_info: {e}") from e
-    return revisions[0], tables, info
-
-
-def _probe(path: Path) -> str:
-    """The schema revision of an app database file (opened read-only)."""
-    engine = _sqlite_engine(path, readonly=True)
-    try:
-        with _reading(engine, str(path)) as conn:
-            return _inspect(conn, str(path))[0]
-    finally:
-        engine.dispose()
-
-
-def _sqlite_copy(source: Path, target: Path, name: str) -> None:
-    """A consistent copy through SQLite (a live database's WAL included); the source is
-    opened read-only."""
-    src = dst = None
-    try:
-        src = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True, timeout=30)
-        dst = sqlite3.connect(target)
-        src.backup(dst)
-    except sqlite3.Error as e:
-        raise BackupRefused("backup.unreadable", file=name, detail=str(e)) from e
-    finally:
-        for conn in (src, dst):
-            if conn is not None:
-                conn.close()
-
-
-def _remove_sqlite_file(path: Path) -> None:
-    """A partial backup file and SQLite's files beside it (never a folder)."""
-    for p in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
-        if not p.is_dir():
-            p.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    """Best effort: the data, or a rename in a folder, on disk."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-# --- small helpers ------------------------------------------------------------------------
-def _is_store_file(store: Store, path: Path) -> bool:
-    """Whether ``path`` is the store's own SQLite file."""
-    if store.backend != "sqlite":
-        return False
-    database = make_url(store.url).database
-    if not database or database == ":memory:":
-        return False
-    own = Path(database)
-    try:
-        return own.resolve() == path.resolve() or (own.exists() and path.exists()
-                                                   and os.path.samefile(own, path))
-    except OSError:
-        return False
-
-
 def _scripts(store: Store) -> ScriptDirectory:
-    return ScriptDirectory.from_config(store._alembic_config(None))
-
-
-def _detail(e: BaseException) -> str:
-    lines = str(getattr(e, "orig", None) or e).strip().splitlines()
-    return lines[0] if lines else type(e).__name__
+    return ScriptDirectory.from_config(alembic_config(None))

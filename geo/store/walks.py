@@ -1,0 +1,142 @@
+"""Walks, and the participants who join one with its code (no account)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from .. import roles, workflow
+from ..model import Actor, Participant, Role, Walk, WalkStatus
+from ..roles import Action
+from .engine import StoreBase, _now
+from .errors import Invalid, NotFound
+from .rows import _dumps, _new_id, _walk
+from .schema import WALK_STATUSES, participant, walk
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class WalksMixin(StoreBase):
+    """Walks and their participants."""
+
+    def add_walk(self, actor: Actor, *, slug: str, district_id: str, title: str, starts_at: datetime,
+                 activity_id: str | None = None, ends_at: datetime | None = None,
+                 meeting_point: str = "", groups: Iterable[str] = (), leader: str = "",
+                 participants: int | None = None, status: str = WalkStatus.PLANNED,
+                 route: dict[str, Any] | None = None, is_demo: bool = False,
+                 join_code: str | None = None) -> Walk:
+        roles.require(actor, Action.MANAGE_WALKS)
+        with self._write() as conn:
+            if conn.scalar(select(walk.c.id).where(walk.c.slug == slug)) is not None:
+                raise Invalid({"slug": "walk.slug_taken"}, slug=slug)
+            walk_id = _new_id(conn.execute(insert(walk).values(
+                slug=slug, district_id=district_id, activity_id=activity_id, title=title,
+                starts_at=starts_at, ends_at=ends_at, meeting_point=meeting_point,
+                groups=_dumps(list(groups)), leader=leader, participants=participants,
+                status=str(status), route=_dumps(route) if route else None, is_demo=is_demo,
+                join_code=join_code, created_at=_now())))
+        return self.walk(walk_id)
+
+    def walk(self, walk_id: int) -> Walk:
+        with self._read() as conn:
+            row = conn.execute(select(walk).where(walk.c.id == walk_id)).first()
+        if row is None:
+            raise NotFound("store.not_found", what="walk", id=walk_id)
+        return _walk(row)
+
+    def walk_by_slug(self, slug: str) -> Walk | None:
+        with self._read() as conn:
+            row = conn.execute(select(walk).where(walk.c.slug == slug)).first()
+        return _walk(row) if row else None
+
+    def walks(self, district_ids: Iterable[str] | None = None) -> list[Walk]:
+        q = select(walk).order_by(walk.c.starts_at.desc())
+        if district_ids is not None:
+            q = q.where(walk.c.district_id.in_(list(district_ids)))
+        with self._read() as conn:
+            return [_walk(r) for r in conn.execute(q)]
+
+    def set_walk_status(self, walk_id: int, status: str, actor: Actor) -> Walk:
+        """Open or close a walk (planner or admin).  After closing, participants can no
+        longer add or change pins (see :mod:`geo.roles`)."""
+        roles.require(actor, Action.MANAGE_WALKS)
+        if status not in WALK_STATUSES:
+            raise Invalid({"status": "validation.unknown_status"})
+        with self._write() as conn:
+            if not conn.execute(update(walk).where(walk.c.id == walk_id).values(status=status)).rowcount:
+                raise NotFound("store.not_found", what="walk", id=walk_id)
+        return self.walk(walk_id)
+
+    # --- participants (join a walk with its code, no account) ------------------------
+    def walk_by_code(self, code: str) -> Walk | None:
+        if not isinstance(code, str) or workflow.text_problem(code.strip(), 12):
+            return None  # no code has NUL bytes or 13 characters: no need to ask the database
+        with self._read() as conn:
+            row = conn.execute(select(walk).where(walk.c.join_code == code.strip().upper())).first()
+        return _walk(row) if row else None
+
+    def join_walk(self, code: str, name: str, group: str = "", is_demo: bool = False) -> Actor:
+        """A participant joins the walk with ``code``; returns the participant's Actor.
+        Raises :class:`Invalid` naming the field (unknown code, closed walk, missing name)."""
+        name = name.strip() if isinstance(name, str) else name
+        errors: dict[str, str] = {}
+        if not name:
+            errors["name"] = "validation.required"
+        elif problem := workflow.text_problem(name, 80):
+            errors["name"] = problem
+        if problem := workflow.text_problem(group or "", 40):
+            errors["group"] = problem
+        the_walk = self.walk_by_code(code or "")
+        if the_walk is None:
+            errors["code"] = "join.unknown_code"
+        elif the_walk.status == WalkStatus.CLOSED:
+            errors["code"] = "join.closed"
+        if errors:
+            raise Invalid(errors)
+        assert the_walk is not None  # else errors["code"]
+        with self._write() as conn:
+            pid = _new_id(conn.execute(insert(participant).values(
+                walk_id=the_walk.id, name=name, group_id=group or "", is_demo=is_demo,
+                created_at=_now())))
+        return Actor(role=Role.PARTICIPANT, name=name, participant_id=pid, walk_id=the_walk.id)
+
+    def reconnect_token(self, actor: Actor) -> str:
+        """A new secret for ``actor``'s link, so that a reload or a lost connection resumes
+        the walk (:meth:`resume`).  Only its hash is stored; an older token stops working."""
+        if actor.role != Role.PARTICIPANT or actor.participant_id is None:
+            raise Invalid({"token": "roles.forbidden"})
+        token = secrets.token_urlsafe(18)
+        with self._write() as conn:
+            conn.execute(update(participant).where(participant.c.id == actor.participant_id)
+                         .values(token_hash=_token_hash(token)))
+        return token
+
+    def resume(self, token: str) -> Actor | None:
+        """The participant whose link carries ``token``, or None."""
+        if not token or len(token) > 64:
+            return None
+        with self._read() as conn:
+            r = conn.execute(select(participant).where(
+                participant.c.token_hash == _token_hash(token))).first()
+        if r is None:
+            return None
+        return Actor(role=Role.PARTICIPANT, name=r.name, participant_id=r.id, walk_id=r.walk_id)
+
+    def participant_counts(self, walk_ids: Iterable[int]) -> dict[int, int]:
+        """How many people joined each walk with its code."""
+        with self._read() as conn:
+            return dict(conn.execute(select(participant.c.walk_id, func.count()).where(
+                participant.c.walk_id.in_(list(walk_ids))).group_by(participant.c.walk_id)).all())
+
+    def participant(self, participant_id: int) -> Participant | None:
+        with self._read() as conn:
+            r = conn.execute(select(participant).where(participant.c.id == participant_id)).first()
+        return Participant(r.id, r.walk_id, r.name, r.group_id, r.is_demo) if r else None
+
