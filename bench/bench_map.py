@@ -89,15 +89,12 @@ from geo.hotspots import hot_spots
 from geo.mapassets import localize
 from geo.model import Observation, ObservationStatus
 from geo.plannermap import planner_map
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, block_outside
 
 DISTRICT = "andersberg"
 SKIP_50K_IF_10K_OVER = 20.0  # s: plain/explore at 50,000 would take minutes
 SINGLE_RUN_OVER = 5.0  # s: a build or a load slower than this is run once
 RENDER_TIMEOUT_MS = 120_000
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 _WHAT = ["Trasig gatubelysning", "Mörk gångtunnel", "Buskage skymmer sikten", "Klotter på väggen",
          "Krossat glas på marken", "Ödslig parkering", "Otydlig skyltning", "Trygg och upplyst plats",
@@ -230,18 +227,8 @@ class Browser:
 
     def load(self, url: str, name: str) -> dict:
         """One load in a fresh context: the in-page render time and navigation timings (ms)."""
-        from urllib.parse import urlparse
         context = self.browser.new_context(viewport={"width": 1280, "height": 900})
-        blocked: list[str] = []
-
-        def guard(route):
-            if (urlparse(route.request.url).hostname or "") in LOCAL_HOSTS:
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
+        blocked = block_outside(context)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

@@ -12,10 +12,18 @@ refusals all derive from it; ``ui/feedback.py`` is the one place that shows them
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from geo.i18n import has, t
+
+# How a page shows a value a person typed inside a refusal (e.g. escaped for Markdown).
+Quote = Callable[[str], str]
+
+
+def quoted(values: Mapping[str, Any], quote: Quote | None) -> dict[str, Any]:
+    """``values`` with every text passed through ``quote`` (as they are when None)."""
+    return {k: quote(v) if quote and isinstance(v, str) else v for k, v in values.items()}
 
 
 def field_label(name: str, lang: str | None = None) -> str | None:
@@ -41,20 +49,22 @@ class Refused(Exception):
         self.values = values
         self.errors = dict(errors or {})
 
-    def reasons(self, lang: str | None = None) -> list[str]:
-        """One line per problem: "Field: reason" for field errors, else the refusal's text."""
+    def reasons(self, lang: str | None = None, quote: Quote | None = None) -> list[str]:
+        """One line per problem: "Field: reason" for field errors, else the refusal's text;
+        ``quote`` is applied to every text value (what a person typed) first."""
+        values = quoted(self.values, quote)
         if not self.errors:
-            return [t(self.key, lang, **self.values)]
+            return [t(self.key, lang, **values)]
         lines = []
         for name, key in self.errors.items():
-            reason = t(key, lang, **self.values)
+            reason = t(key, lang, **values)
             label = field_label(name, lang)
             lines.append(f"{label}: {reason}" if label else reason)
         return lines
 
-    def message(self, lang: str | None = None) -> str:
+    def message(self, lang: str | None = None, quote: Quote | None = None) -> str:
         """The whole refusal in words, in ``lang`` (the default language when None)."""
-        return "; ".join(self.reasons(lang))
+        return "; ".join(self.reasons(lang, quote))
 
     def __str__(self) -> str:
         try:

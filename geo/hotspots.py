@@ -327,9 +327,7 @@ def gi_star_grid(observations: Sequence[Observation], cell_m: float = 50.0, alph
     weight_by_feeling
         Sum the feelings (1–5) per cell instead of counting observations.
     positive_categories
-        The ids of the positive categories (safe places), left out of the analysis.  None
-        (the default) means the catalogue's (``positive: true``); ``()`` keeps every
-        observation.
+        Safe places left out, as in :func:`hot_spots`.
 
     Returns
     -------

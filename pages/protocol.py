@@ -6,6 +6,7 @@ a deadline, and download the protocol as a PDF for the participants and the owne
 """
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -50,6 +51,17 @@ if not observations:
 by_obs = {o.id: o for o in observations}
 
 # --- merging pins of one spot --------------------------------------------------------------
+def merge(ids: Sequence[int]) -> None:
+    """The first pin is kept and speaks for the others."""
+    try:
+        store.merge_observations(ids[0], ids[1:], actor)
+    except Refused as e:
+        refused(e)
+    else:
+        flash(tr("protocol.merged", n=len(ids), id=ids[0]))
+        st.rerun()
+
+
 st.subheader(tr("protocol.merge"))
 radius = st.slider(tr("protocol.radius"), 5, 50, 15, step=5, key="protocol_radius")
 suggestions = followup.merge_suggestions(observations, radius_m=radius)
@@ -61,25 +73,13 @@ for group in suggestions:
                      n=len(group), ids=", ".join(f"#{i}" for i in group)) + "  \n" + " · ".join(
         markdown_text(by_obs[i].description[:60]) or "–" for i in group))
     if right.button(tr("protocol.merge_button"), key=f"merge-{'-'.join(map(str, group))}", width="stretch"):
-        try:
-            store.merge_observations(group[0], group[1:], actor)
-        except Refused as e:
-            refused(e)
-        else:
-            flash(tr("protocol.merged", n=len(group), id=group[0]))
-            st.rerun()
+        merge(group)
 with st.expander(tr("protocol.merge_by_hand")):
     chosen = st.multiselect(tr("protocol.choose"), list(by_obs), key="protocol_manual",
                             format_func=lambda i: (f"#{i} {labels.get(by_obs[i].category, '')} – "
                                                    f"{by_obs[i].description[:40]}"))
     if st.button(tr("protocol.merge_button"), key="merge-manual", disabled=len(chosen) < 2):
-        try:
-            store.merge_observations(chosen[0], chosen[1:], actor)
-        except Refused as e:
-            refused(e)
-        else:
-            flash(tr("protocol.merged", n=len(chosen), id=chosen[0]))
-            st.rerun()
+        merge(chosen)
 
 # --- the protocol: who acts, how urgently, by when; and triage of the chosen points -----------
 st.subheader(tr("protocol.points"))

@@ -46,33 +46,9 @@ def _icon(e: Refused) -> str:
     return ":material/error:"
 
 
-class _Shown:
-    """A value whose repr is ``text`` (an import refusal shows its value by repr)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _inert(e: Refused) -> Refused:
-    """A copy of ``e`` whose values show as typed in markdown (a name like ``[x](…)`` stays
-    text, never a link)."""
-    safe = type(e).__new__(type(e))  # not copy.copy: that calls __init__ with the args
-    safe.__dict__.update(e.__dict__)
-    safe.values = {k: markdown_text(v) if isinstance(v, str) else v for k, v in e.values.items()}
-    for name in ("file", "field"):  # an import refusal's file name and column, as given
-        if isinstance(value := getattr(e, name, None), str):
-            setattr(safe, name, markdown_text(value))
-    if getattr(e, "has_value", False):
-        safe.__dict__["value"] = _Shown(markdown_text(repr(getattr(e, "value", None))))
-    return safe
-
-
 def refusal_text(e: Refused, *, subject: str | None = None) -> str:
     """The markdown :func:`refused` shows: ``subject`` (if any) and one line per problem."""
-    lines = _inert(e).reasons(lang())
+    lines = e.reasons(lang(), quote=markdown_text)
     if subject is None and e.errors and "id" in e.values:  # the chosen row it was refused for
         subject = tr("feedback.refused_row", id=e.values["id"])
     if subject is None and len(lines) == 1:

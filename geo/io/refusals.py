@@ -5,7 +5,7 @@ from __future__ import annotations
 import reprlib
 from typing import Any, TypedDict
 
-from ..errors import Refused
+from ..errors import Quote, Refused, quoted
 from ..i18n import t
 
 _MISSING = object()
@@ -48,23 +48,25 @@ class _Refusal(Refused):
         self.has_value = value is not _MISSING
         self.value = value if self.has_value else None
 
-    def reasons(self, lang: str | None = None) -> list[str]:
-        return [self.message(lang)]
+    def reasons(self, lang: str | None = None, quote: Quote | None = None) -> list[str]:
+        return [self.message(lang, quote)]
 
-    def message(self, lang: str | None = None) -> str:
-        """The whole problem in words, e.g. "Rad 4, fältet 'feeling': värdet 7 – ska vara …"."""
+    def message(self, lang: str | None = None, quote: Quote | None = None) -> str:
+        """The whole problem in words, e.g. "Rad 4, fältet 'feeling': värdet 7 – ska vara …";
+        ``quote`` is applied to what came from the file (its name, a column, a value)."""
+        q: Quote = quote or str
         head = []
         if self.row is not None:
             head.append(t("io.feature" if self.kind == "feature" else "io.row", lang, row=self.row))
         elif self.file is not None:
-            head.append(t("io.file", lang, file=show(self.file)))
+            head.append(t("io.file", lang, file=q(show(self.file))))
         if self.field is not None:
-            head.append(t("io.field", lang, field=self.field))
+            head.append(t("io.field", lang, field=q(self.field)))
         text = ", ".join(head)
         if self.has_value:
-            value = t("io.value", lang, value=show(self.value))
+            value = t("io.value", lang, value=q(show(self.value)))
             text = f"{text}: {value}" if text else value
-        reason = t(self.key, lang, **self.values)
+        reason = t(self.key, lang, **quoted(self.values, quote))
         text = f"{text} – {reason}" if text else reason
         return text[:1].upper() + text[1:]
 

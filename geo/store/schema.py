@@ -25,7 +25,21 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import SchemaItem
 
-from ..model import MeasureStatus, ObservationStatus, Responsible, WalkStatus
+from ..model import (
+    ACTOR_MAX,
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    GROUP_MAX,
+    JOIN_CODE_MAX,
+    NAME_MAX,
+    SLUG_MAX,
+    USERNAME_MAX,
+    UUID_LENGTH,
+    MeasureStatus,
+    ObservationStatus,
+    Responsible,
+    WalkStatus,
+)
 from .engine import UTCDateTime
 
 metadata = MetaData(naming_convention={
@@ -129,7 +143,7 @@ measure_type = _labelled("measure_type", Column("geometry", String(10), nullable
 
 walk = _numbered(
     "walk",
-    Column("slug", String(80), nullable=False, unique=True),
+    Column("slug", String(SLUG_MAX), nullable=False, unique=True),
     Column("district_id", ForeignKey("district.id"), nullable=False),
     Column("activity_id", ForeignKey("activity.id"), nullable=True),
     Column("title", Text, nullable=False),
@@ -143,14 +157,14 @@ walk = _numbered(
     Column("route", Text, nullable=True),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("join_code", String(12), nullable=True, unique=True),
+    Column("join_code", String(JOIN_CODE_MAX), nullable=True, unique=True),
     CheckConstraint(_in("status", WALK_STATUSES), name="status"),
 )
 participant = _numbered(
     "participant",
     Column("walk_id", ForeignKey("walk.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("name", String(80), nullable=False),
-    Column("group_id", String(40), nullable=False, default=""),
+    Column("name", String(NAME_MAX), nullable=False),
+    Column("group_id", String(GROUP_MAX), nullable=False, default=""),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
     # SHA-256 of the reconnect token kept in the participant's link: a reload or a dropped
@@ -159,10 +173,10 @@ participant = _numbered(
 )
 user_account = _numbered(
     "user_account",
-    Column("username", String(80), nullable=False, unique=True),
-    Column("display_name", String(120), nullable=False, default=""),
+    Column("username", String(USERNAME_MAX), nullable=False, unique=True),
+    Column("display_name", String(DISPLAY_NAME_MAX), nullable=False, default=""),
     Column("role", String(20), nullable=False),
-    Column("email", String(254), nullable=True, unique=True),
+    Column("email", String(EMAIL_MAX), nullable=True, unique=True),
     Column("password_hash", Text, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("is_demo", Boolean, nullable=False, default=False),
@@ -174,7 +188,7 @@ user_account = _numbered(
 )
 observation = _numbered(
     "observation",
-    Column("uuid", String(36), nullable=False, unique=True),
+    Column("uuid", String(UUID_LENGTH), nullable=False, unique=True),
     Column("walk_id", ForeignKey("walk.id"), nullable=True, index=True),
     Column("district_id", ForeignKey("district.id"), nullable=True, index=True),
     Column("activity_id", ForeignKey("activity.id"), nullable=True),
@@ -185,8 +199,8 @@ observation = _numbered(
     Column("lat", Float, nullable=False),
     Column("observed_at", UTCDateTime, nullable=False),
     *_status(),
-    Column("reported_by", String(80), nullable=False, default=""),
-    Column("group_id", String(40), nullable=False, default=""),
+    Column("reported_by", String(NAME_MAX), nullable=False, default=""),
+    Column("group_id", String(GROUP_MAX), nullable=False, default=""),
     *_edited(),
     Column("participant_id", ForeignKey("participant.id", ondelete="SET NULL"), nullable=True,
            index=True),
@@ -245,7 +259,7 @@ status_change = _numbered(
     Column("entity_id", Integer, nullable=False),
     Column("from_status", String(20), nullable=True),
     Column("to_status", String(20), nullable=False),
-    Column("actor", String(120), nullable=False),
+    Column("actor", String(ACTOR_MAX), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("comment", Text, nullable=False, default=""),
     # what moved an observation: the measure linked or changed (None: a person did), and the

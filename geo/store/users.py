@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from .. import roles, workflow
-from ..model import Actor, Role, User
+from ..model import DISPLAY_NAME_MAX, EMAIL_MAX, USERNAME_MAX, Actor, Role, User
 from ..roles import Action
 from .engine import StoreBase, _now
 from .errors import Invalid, NotFound
@@ -29,11 +29,11 @@ class UsersMixin(StoreBase):
         errors = {}
         if not username:
             errors["username"] = "validation.required"
-        elif problem := workflow.text_problem(username, 80):
+        elif problem := workflow.text_problem(username, USERNAME_MAX):
             errors["username"] = problem
-        if problem := workflow.text_problem(display_name, 120):
+        if problem := workflow.text_problem(display_name, DISPLAY_NAME_MAX):
             errors["display_name"] = problem
-        if email is not None and (problem := workflow.text_problem(email, 254)
+        if email is not None and (problem := workflow.text_problem(email, EMAIL_MAX)
                                   or ("users.bad_email" if "@" not in email else None)):
             errors["email"] = problem
         if role not in (Role.PLANNER, Role.ADMIN):

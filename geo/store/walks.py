@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from .. import roles, workflow
-from ..model import Actor, Participant, Role, Walk, WalkStatus
+from ..model import GROUP_MAX, JOIN_CODE_MAX, NAME_MAX, Actor, Participant, Role, Walk, WalkStatus
 from ..roles import Action
 from .engine import StoreBase, _now
 from .errors import Invalid, NotFound
@@ -76,7 +76,7 @@ class WalksMixin(StoreBase):
 
     # --- participants (join a walk with its code, no account) ------------------------
     def walk_by_code(self, code: str) -> Walk | None:
-        if not isinstance(code, str) or workflow.text_problem(code.strip(), 12):
+        if not isinstance(code, str) or workflow.text_problem(code.strip(), JOIN_CODE_MAX):
             return None  # no code has NUL bytes or 13 characters: no need to ask the database
         with self._read() as conn:
             row = conn.execute(select(walk).where(walk.c.join_code == code.strip().upper())).first()
@@ -89,9 +89,9 @@ class WalksMixin(StoreBase):
         errors: dict[str, str] = {}
         if not name:
             errors["name"] = "validation.required"
-        elif problem := workflow.text_problem(name, 80):
+        elif problem := workflow.text_problem(name, NAME_MAX):
             errors["name"] = problem
-        if problem := workflow.text_problem(group or "", 40):
+        if problem := workflow.text_problem(group or "", GROUP_MAX):
             errors["group"] = problem
         the_walk = self.walk_by_code(code or "")
         if the_walk is None:

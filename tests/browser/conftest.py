@@ -105,20 +105,27 @@ def browser(_playwright):
     b.close()
 
 
-def guarded_page(context):
-    """A new page in ``context`` whose requests to other hosts are blocked and recorded in
-    ``page.outside``; console errors are kept in ``page.console_errors``."""
-    outside: list[str] = []
+def block_outside(context, outside: list[str] | None = None) -> list[str]:
+    """Block every request of ``context`` to a host other than this machine, as with no
+    internet; the blocked addresses are appended to ``outside`` (a new list by default),
+    which is returned."""
+    outside = [] if outside is None else outside
 
     def guard(route):
-        host = urlparse(route.request.url).hostname or ""
-        if host in LOCAL_HOSTS:
+        if (urlparse(route.request.url).hostname or "") in LOCAL_HOSTS:
             route.continue_()
         else:
             outside.append(route.request.url)
             route.abort()
 
     context.route("**/*", guard)
+    return outside
+
+
+def guarded_page(context):
+    """A new page in ``context`` whose requests to other hosts are blocked and recorded in
+    ``page.outside``; console errors are kept in ``page.console_errors``."""
+    outside = block_outside(context)
     p = context.new_page()
     p.outside = outside
     p.console_errors = []

@@ -6,11 +6,10 @@ theme; and nothing is asked of another host."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import LOCAL_HOSTS, serve
+from tests.browser.conftest import block_outside, serve
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +27,14 @@ def probe_url():
 @pytest.fixture
 def open_probe(browser):
     """Opens the probe on a touch page; other hosts are blocked and recorded in ``outside``."""
-    contexts, outside = [], []
-
-    def guard(route):
-        if (urlparse(route.request.url).hostname or "") in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
+    contexts: list = []
+    outside: list[str] = []
 
     def open_(url: str, init_script: str | None = None, **context_args):
         context = browser.new_context(has_touch=True, viewport={"width": 800, "height": 900},
                                       **context_args)
         contexts.append(context)
-        context.route("**/*", guard)
+        block_outside(context, outside)
         if init_script:
             context.add_init_script(init_script)
         page = context.new_page()

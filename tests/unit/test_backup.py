@@ -265,50 +265,40 @@ def test_a_restore_that_fails_midway_changes_nothing(store, new_store, tmp_path,
     assert target.integrity_problems() == []
 
 
-def test_a_row_the_target_refuses_rolls_everything_back(store, new_store, tmp_path):
+def tampered_restore(store, target, tmp_path, sql: str, *, replace: bool = False) -> BackupRefused:
+    """Back up ``store``, change the file with ``sql`` (foreign keys are off there), restore
+    it into ``target``: the refusal, after checking that ``target`` is as it was."""
     small(store)
     backup(store, tmp_path / "backup.db")
-    con = sqlite3.connect(tmp_path / "backup.db")  # foreign keys are off here
-    con.execute("UPDATE observation SET category_id = 'finns-inte' WHERE id = 2")
+    con = sqlite3.connect(tmp_path / "backup.db")
+    con.execute(sql)
     con.commit()
     con.close()
-    target = new_store("target")
-    demo.load(target)
     before = target.snapshot()
     with pytest.raises(BackupRefused) as e:
-        restore(target, tmp_path / "backup.db", replace=True)
-    assert e.value.key == "backup.rows_refused" and e.value.values["table"] == "observation"
+        restore(target, tmp_path / "backup.db", replace=replace)
     assert target.snapshot() == before
+    return e.value
+
+
+def test_a_row_the_target_refuses_rolls_everything_back(store, new_store, tmp_path):
+    target = new_store("target")
+    demo.load(target)
+    e = tampered_restore(store, target, tmp_path,
+                         "UPDATE observation SET category_id = 'finns-inte' WHERE id = 2", replace=True)
+    assert e.key == "backup.rows_refused" and e.values["table"] == "observation"
 
 
 def test_counts_that_differ_from_the_backup_info_roll_back(store, new_store, tmp_path):
-    small(store)
-    backup(store, tmp_path / "backup.db")
-    con = sqlite3.connect(tmp_path / "backup.db")
-    con.execute("DELETE FROM status_change WHERE id = 1")  # a file that lost a row
-    con.commit()
-    con.close()
-    target = new_store("target")
-    before = target.snapshot()
-    with pytest.raises(BackupRefused) as e:
-        restore(target, tmp_path / "backup.db")
-    assert e.value.key == "backup.count_mismatch" and e.value.values["table"] == "status_change"
-    assert target.snapshot() == before
+    e = tampered_restore(store, new_store("target"), tmp_path,
+                         "DELETE FROM status_change WHERE id = 1")  # a file that lost a row
+    assert e.key == "backup.count_mismatch" and e.values["table"] == "status_change"
 
 
 def test_restore_refuses_a_newer_schema(store, new_store, tmp_path):
-    small(store)
-    backup(store, tmp_path / "backup.db")
-    con = sqlite3.connect(tmp_path / "backup.db")
-    con.execute("UPDATE alembic_version SET version_num = '0099'")
-    con.commit()
-    con.close()
-    target = new_store("target")
-    before = target.snapshot()
-    with pytest.raises(BackupRefused) as e:
-        restore(target, tmp_path / "backup.db")
-    assert e.value.key == "backup.newer" and "0099" in message(e.value)
-    assert target.snapshot() == before
+    e = tampered_restore(store, new_store("target"), tmp_path,
+                         "UPDATE alembic_version SET version_num = '0099'")
+    assert e.key == "backup.newer" and "0099" in message(e)
 
 
 def test_restore_of_an_older_schema_migrates_a_copy(store, tmp_path):
