@@ -37,12 +37,11 @@ from datetime import date, datetime, time
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import demo
-from . import io as geo_io
 from .auth import hash_password
+from .errors import Refused
 from .i18n import STOCKHOLM, default_language, t
 from .model import SYSTEM
-from .roles import Forbidden
-from .store import Invalid, Store, StoreError, database_url, open_store, shown_url
+from .store import Invalid, Store, database_url, open_store, shown_url
 from .store import backup as geo_backup
 
 
@@ -110,10 +109,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(t("cli.demo_removed", lang, walks=c["walk"], observations=c["observation"],
                         measures=c["measure"]))
         elif args.command == "import":
+            from . import io as geo_io  # pandas and geopandas only for the commands that read files
+
             store = _store()
             result = geo_io.import_file(store, args.file, actor=SYSTEM)
             print(t("cli.imported", lang, added=result.added, skipped=result.skipped, file=args.file))
         elif args.command == "export":
+            from . import io as geo_io
+
             store = _store()
             n = geo_io.export_file(store, args.file, district=args.district, walk=args.walk,
                                    bbox=args.bbox)
@@ -147,15 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             print(shown_url(store.url), store.revision())
             for table, n in store.counts().items():
                 print(f"  {table:22} {n}")
-    except (geo_io.ImportRefused, geo_io.ExportRefused) as e:
+    except Refused as e:  # the store's, an import's or export's, a role check's: in words
         print(t("cli.error", lang, message=e.message(lang)), file=sys.stderr)
-        return 1
-    except (StoreError, Forbidden) as e:
-        if isinstance(e, Invalid):
-            detail = "; ".join(f"{field}: {t(key, lang, **e.values)}" for field, key in e.errors.items())
-            print(t("cli.error", lang, message=detail), file=sys.stderr)
-            return 1
-        print(t("cli.error", lang, message=t(e.key, lang, **e.values)), file=sys.stderr)
         return 1
     except SQLAlchemyError as e:
         detail = str(getattr(e, "orig", e)).splitlines()[0]

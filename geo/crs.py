@@ -11,13 +11,16 @@ a point around.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:  # the command line and the pages start without importing geopandas
+    import geopandas as gpd
 
 WGS84 = "EPSG:4326"
 SWEREF99TM = "EPSG:3006"

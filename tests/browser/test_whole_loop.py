@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import pytest
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from geo.store import Store
 from tests.browser.conftest import ROOT, map_frame, serve, sign_in
@@ -101,11 +102,18 @@ def flash(page, pattern: str) -> str:
     return found.inner_text()
 
 
+def measure_dialog(page):
+    """The measure form's dialog once its run is done: while Streamlit reruns, the previous
+    run's fields can stand beside the new ones for a moment."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Rubrik")).to_have_count(1, timeout=20_000)
+    return dialog
+
+
 def set_measure_status(page, measure_id: int, status: str) -> None:
     """From the pin's details on the planner map: open its measure and move it on."""
     page.get_by_role("button", name=f"Öppna åtgärd #{measure_id}").last.click()
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_label("Rubrik").wait_for(timeout=20_000)
+    dialog = measure_dialog(page)
     choose(page, "Status", f"→ {status}", within=dialog)
     dialog.get_by_role("button", name="Spara åtgärden").click()
     flash(page, f"Åtgärd {measure_id} är sparad")
@@ -228,8 +236,7 @@ def test_from_a_pin_to_a_verified_spot(empty_app, browser, tablet, tmp_path):
     leader.get_by_text("1 valda:").wait_for(timeout=20_000)
     leader.get_by_text("Planera en ny åtgärd", exact=True).click()
     leader.get_by_role("button", name="Planera en ny åtgärd för 1").click()
-    dialog = leader.get_by_role("dialog")
-    dialog.get_by_label("Rubrik").wait_for(timeout=20_000)
+    dialog = measure_dialog(leader)
     dialog.get_by_label("Rubrik").fill("Ny belysning längs gångvägen")
     dialog.get_by_label("Vem (t.ex. fastighetsägare)").fill("Gatukontoret")
     dialog.get_by_role("button", name="Spara åtgärden").click()

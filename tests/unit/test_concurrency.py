@@ -134,7 +134,11 @@ def test_thirty_walkers_as_processes_on_one_database(store, store_url):
     hold on both backends: every pin stored exactly once, with its walker, and nothing
     refused for good."""
     code = open_walk(store)
-    ctx = mp.get_context("spawn")  # clean processes, as separate app servers would be
+    # clean processes, as separate app servers would be: forked from a server process that has
+    # imported the code but holds no engine or connection (each walker makes its own Store),
+    # so thirty of them start in a moment instead of importing everything thirty times
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["geo.store", __name__])
     barrier, out = ctx.Barrier(WALKERS), ctx.Queue()
     procs = [ctx.Process(target=_walker_process, args=(store_url, code, n, barrier, out))
              for n in range(WALKERS)]
