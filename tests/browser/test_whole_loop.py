@@ -85,15 +85,32 @@ def fill_pin(page, category: str, feeling: str, text: str) -> None:
     page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=30_000)
 
 
+def settled(page) -> None:
+    """Wait until the page's script run is over (Streamlit marks its app element)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=30_000)
+
+
 def tick_row(page, row: int) -> None:
-    """Tick the "Välj" box of a row in the protocol's table: a click puts the grid's focus on
-    the cell (a canvas grid: by position), the space bar ticks it, as with a keyboard."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    header = row_height = 35
-    page.mouse.click(box["x"] + 22, box["y"] + header + row_height * row + row_height / 2)
-    page.keyboard.press("Space")
+    """Tick the "Välj" box of a row in the protocol's table, until the triage bar says one
+    is chosen: a click puts the grid's focus on the cell (a canvas grid: by position), the
+    space bar ticks it, as with a keyboard.  A click that lands while the page is still being
+    redrawn is lost; then it is tried again (only when nothing was chosen, so never untick)."""
+    chosen = page.get_by_text("1 valda:")
+    for _attempt in range(3):
+        settled(page)
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        header = row_height = 35
+        page.mouse.click(box["x"] + 22, box["y"] + header + row_height * row + row_height / 2)
+        page.keyboard.press("Space")
+        try:
+            chosen.wait_for(timeout=12_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    chosen.wait_for(timeout=1)  # fails, naming what was awaited
 
 
 def flash(page, pattern: str) -> str:
@@ -224,7 +241,6 @@ def test_from_a_pin_to_a_verified_spot(empty_app, browser, tablet, tmp_path):
     assert spot.flagged_by == 2
 
     tick_row(leader, 1)  # the graffiti: reported to the fault service, not a walk measure
-    leader.get_by_text("1 valda:").wait_for(timeout=20_000)
     leader.get_by_text("Stäng utan åtgärd").click()
     choose(leader, "Skäl", "Anmäld till felanmälan")
     leader.get_by_label("Kommentar", exact=True).fill("Ärende 2026-1234")
@@ -233,7 +249,6 @@ def test_from_a_pin_to_a_verified_spot(empty_app, browser, tablet, tmp_path):
     assert store.observation(graffiti.id).status == "closed"
 
     tick_row(leader, 0)  # the dark spot: a new measure
-    leader.get_by_text("1 valda:").wait_for(timeout=20_000)
     leader.get_by_text("Planera en ny åtgärd", exact=True).click()
     leader.get_by_role("button", name="Planera en ny åtgärd för 1").click()
     dialog = measure_dialog(leader)
