@@ -41,13 +41,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
 
 import numpy as np
 import shapely
 
 from .catalog import Catalog
-from .crs import to_metric
+from .crs import to_metric_arrays
 from .districts import Districts
 from .i18n import STOCKHOLM
 from .model import Measure, MeasureStatus, Observation, ObservationStatus, StatusChange, Walk
@@ -269,7 +268,7 @@ def _points(observations: Sequence[Observation]) -> np.ndarray:
     n = len(observations)
     lon = np.fromiter((o.lon for o in observations), dtype=float, count=n)
     lat = np.fromiter((o.lat for o in observations), dtype=float, count=n)
-    e, north = cast(Any, to_metric)(lon, lat)
+    e, north = to_metric_arrays(lon, lat)
     points: np.ndarray = shapely.points(np.asarray(e, dtype=float), np.asarray(north, dtype=float))
     return points
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from shapely.geometry import LineString
 
 from . import i18n
 from .catalog import Catalog
-from .crs import geometry_to_metric, latlon_text, to_metric
+from .crs import geometry_to_metric, latlon_text, to_metric_arrays
 from .districts import Districts
 from .i18n import EMPTY, local_time
 from .model import Category, Observation, Walk
@@ -39,8 +39,8 @@ def route_order(observations: Sequence[Observation], route: Mapping[str, Any] | 
     line = geometry_to_metric(LineString(route["coordinates"]))
     if not observations:
         return []
-    east, north = cast(Any, to_metric)(np.array([o.lon for o in observations]),
-                                       np.array([o.lat for o in observations]))
+    east, north = to_metric_arrays(np.array([o.lon for o in observations], dtype=float),
+                                   np.array([o.lat for o in observations], dtype=float))
     from shapely import points
 
     along = line.project(points(np.column_stack([east, north])))

@@ -9,13 +9,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ..crs import geometry_to_metric, to_metric
+from ..crs import geometry_to_metric, to_metric_arrays
 from ..hotspots import RESOLVED_STATUSES, HotSpot
 from ..i18n import t
 from ..model import Category, Measure, MeasureStatus, Observation
@@ -120,8 +120,8 @@ def _layers(districts: Districts, district_id: str | Sequence[str] | None,
             attribution.append(d.attribution)
     obs = list(observations)
     if obs:
-        oe, on = cast(Any, to_metric)(np.fromiter((o.lon for o in obs), float, len(obs)),
-                                      np.fromiter((o.lat for o in obs), float, len(obs)))
+        oe, on = to_metric_arrays(np.fromiter((o.lon for o in obs), float, len(obs)),
+                                  np.fromiter((o.lat for o in obs), float, len(obs)))
         east, north = np.asarray(oe, float), np.asarray(on, float)
     else:
         east = north = np.empty(0)
