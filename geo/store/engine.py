@@ -230,9 +230,6 @@ class StoreBase:
             revision: str | None = MigrationContext.configure(conn).get_current_revision()
             return revision
 
-    def _alembic_config(self, conn: Connection) -> Config:
-        return alembic_config(conn)
-
 
 def _driver(conn: Connection) -> Any:
     """The driver's own connection under ``conn`` (for SQLite's pragmas outside a transaction)."""

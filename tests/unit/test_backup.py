@@ -21,7 +21,7 @@ from geo.__main__ import main
 from geo.i18n import t
 from geo.model import SYSTEM, MeasureDraft, ObservationDraft
 from geo.photos import clean_photo
-from geo.store import Store, schema_differences
+from geo.store import Store, alembic_config, schema_differences
 from geo.store import backup as gb
 from geo.store.backup import BackupRefused, backup, restore
 from tests.conftest import make_store
@@ -309,7 +309,7 @@ def test_restore_of_an_older_schema_migrates_a_copy(store, tmp_path):
     old_file = tmp_path / "old.db"
     old = Store(f"sqlite:///{old_file}")
     with old.engine.connect() as conn:
-        command.upgrade(old._alembic_config(conn), "0004")
+        command.upgrade(alembic_config(conn), "0004")
         conn.commit()
     old.sync_catalog(catalog.load(), districts.load())
     values = {"t": WHEN.replace(tzinfo=None), "no": False, "jpeg": jpeg()}
@@ -403,7 +403,7 @@ def test_backup_refuses_a_database_not_at_the_newest_schema(empty_url, tmp_path)
             backup(s, tmp_path / "backup.db")
         assert e.value.key == "backup.no_schema"
         with s.engine.connect() as conn:
-            command.upgrade(s._alembic_config(conn), "0004")
+            command.upgrade(alembic_config(conn), "0004")
             conn.commit()
         with pytest.raises(BackupRefused) as e:
             backup(s, tmp_path / "backup.db")

@@ -45,7 +45,7 @@ def test_upgrade_keeps_the_rows_of_an_older_schema(empty_url, backend):
 
     s = Store(empty_url)
     with s.engine.connect() as conn:
-        command.upgrade(s._alembic_config(conn), "0001")
+        command.upgrade(store_mod.alembic_config(conn), "0001")
         conn.commit()
     s.sync_catalog(catalog.load(), districts.load())
     now = datetime(2019, 10, 15, 17, tzinfo=UTC)
