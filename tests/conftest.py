@@ -11,6 +11,7 @@ session, and stopped at its end when this session started it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Callable
@@ -93,6 +94,15 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated to head with the catalogue, made once per test process: each
+    test's database is a copy of it (the same as migrating it anew, in a fraction of the time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    make_store(f"sqlite:///{path}").dispose()
+    return path
+
+
 @pytest.fixture
 def new_store(backend, tmp_path, request):
     """Makes migrated stores with the catalogue on the test's backend: ``new_store("name")``."""
@@ -100,8 +110,10 @@ def new_store(backend, tmp_path, request):
 
     def make(name: str = "test") -> Store:
         if backend == "sqlite":
-            url = f"sqlite:///{tmp_path / name}.db"
-            s = make_store(url)
+            path = tmp_path / f"{name}.db"
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+            url = f"sqlite:///{path}"
+            s = Store(url)
         else:
             server = request.getfixturevalue("postgres")
             url = server.create(template=server.template)

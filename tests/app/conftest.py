@@ -51,10 +51,11 @@ def own_copy(demo_db: str, tmp_path: Path, request) -> str:
     return url
 
 
-def _fresh_caches() -> None:
+def _fresh_caches(collect: bool = False) -> None:
     st.cache_resource.clear()  # the Store of the last test goes, and with it its connections
     st.cache_data.clear()
-    gc.collect()
+    if collect:
+        gc.collect()
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def app_env(demo_db, tmp_path, request, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     _fresh_caches()
     yield url
-    _fresh_caches()
+    _fresh_caches(collect=True)
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def db(demo_db, tmp_path, request, monkeypatch) -> Store:
     store = Store(url)
     yield store
     store.dispose()
-    _fresh_caches()
+    _fresh_caches(collect=True)
 
 
 PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)

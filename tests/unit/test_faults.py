@@ -23,7 +23,7 @@ from geo.store import Store, Unavailable
 from tests import factories as make
 from tests.conftest import ROOT, make_store
 
-ROWS = 15000
+ROWS = 5000
 
 
 def big_import(path: Path, rows: int = ROWS) -> Path:
@@ -44,6 +44,7 @@ def writing(store: Store, url: str) -> bool:
             return bool(conn.execute(text(
                 "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
                 " WHERE c.relname = 'observation' AND l.mode = 'RowExclusiveLock'"
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 " AND l.pid <> pg_backend_pid()")).scalar())
     probe = sqlite3.connect(url.split("///", 1)[1], timeout=0)
     try:
