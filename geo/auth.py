@@ -2,16 +2,28 @@
 
 Local accounts serve the embedded default; where the municipality has an identity provider,
 Streamlit's ``st.login`` signs people in and :func:`actor_for_identity` maps the verified
-e-mail address to an account (and so to a role) that an admin created.  Failed local sign-ins
-are slowed down: after :data:`FREE_ATTEMPTS` wrong passwords an account waits 2, 4, 8 … up
-to :data:`MAX_WAIT_S` seconds before the next try is even checked.  The messages never tell
-whether a user name exists.
+e-mail address to an account (and so to a role) that an admin created.
+
+Guessing is slowed down in the database (:meth:`geo.store.Store.claim_attempt`), so that
+every server process and every parallel try sees the same count:
+
+- **per source address first**: after :data:`SOURCE_FREE` wrong tries from one address, it
+  waits 2, 4, 8 … up to :data:`MAX_WAIT_S` seconds, whatever names it tries;
+- **per user name**, known or not: after :data:`FREE_ATTEMPTS` wrong tries the name waits 2,
+  4 … but never more than :data:`ACCOUNT_MAX_WAIT_S`, so that no one can keep someone
+  else's account locked for long from a few addresses.
+
+A try is counted before its password is checked, so parallel tries cannot all be checked
+before a lock is set.  A known and an unknown name get the same answers and spend the same
+time (a password hash is always checked).  Counts are forgotten :data:`WINDOW_S` after the
+last failure; a right password forgets the name's count and takes back the try from the
+address's.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -22,7 +34,11 @@ from .store import Invalid, Store
 
 MIN_PASSWORD_LENGTH = 10
 FREE_ATTEMPTS = 3
+SOURCE_FREE = 10
 MAX_WAIT_S = 300
+ACCOUNT_MAX_WAIT_S = 30
+WINDOW_S = 15 * 60
+JOIN_FREE = 5  # join codes: a group at one address mistypes now and then
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a real password, used to spend the same time")
@@ -38,11 +54,23 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def wait_after(failed_attempts: int) -> int:
-    """Seconds an account waits after ``failed_attempts`` wrong passwords in a row."""
-    if failed_attempts < FREE_ATTEMPTS:
+def wait_after(failures: int, free: int = FREE_ATTEMPTS, cap: int = MAX_WAIT_S) -> int:
+    """Seconds a key waits after ``failures`` wrong tries in a row (``free`` cost nothing)."""
+    if failures < free:
         return 0
-    return min(int(2 ** (failed_attempts - FREE_ATTEMPTS + 1)), MAX_WAIT_S)
+    return min(int(2 ** (failures - free + 1)), cap)
+
+
+def _source_wait(failures: int) -> int:
+    return wait_after(failures, SOURCE_FREE)
+
+
+def _account_wait(failures: int) -> int:
+    return wait_after(failures, FREE_ATTEMPTS, ACCOUNT_MAX_WAIT_S)
+
+
+def _join_wait(failures: int) -> int:
+    return wait_after(failures, JOIN_FREE)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -52,25 +80,47 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> Actor:
-    """The Actor for a right user name and password; :class:`SignInRefused` otherwise."""
+def _claim(store: Store, keys: list[tuple[str, Callable[[int], int]]], now: datetime) -> int:
+    """Claim a try on every key in turn (see the module's doc); the seconds to wait when one
+    is locked (nothing checked), else 0."""
+    for key, rule in keys:
+        claim = store.claim_attempt(key, rule, window_s=WINDOW_S, now=now)
+        if claim.wait_s:
+            return claim.wait_s
+    return 0
+
+
+def sign_in(store: Store, username: str, password: str, *, source: str = "",
+            now: datetime | None = None) -> Actor:
+    """The Actor for a right user name and password; :class:`SignInRefused` otherwise.
+    ``source`` is the address the try came from (:func:`ui.client.source_address`)."""
     now = now or datetime.now(UTC)
-    row = store.credentials(username=username or "")
-    if row and row["locked_until"] and row["locked_until"] > now:
-        raise SignInRefused("auth.wait", seconds=math.ceil((row["locked_until"] - now).total_seconds()))
-    ok = _verify(row["password_hash"] if row else None, password or "")
-    if row is None:
+    name = (username or "").strip().lower()[:200]
+    source_key, account_key = f"source:{source or '-'}", f"account:{name}"
+    if wait := _claim(store, [(source_key, _source_wait), (account_key, _account_wait)], now):
+        _verify(None, password or "")  # the same time as a checked try
+        raise SignInRefused("auth.wait", seconds=wait)
+    row = store.credentials(username=name)
+    if not _verify(row["password_hash"] if row else None, password or "") or row is None:
         raise SignInRefused("auth.wrong")
-    if not ok:
-        failed = row["failed_attempts"] + 1
-        wait = wait_after(failed)
-        store.record_sign_in(row["id"], False, now, now + timedelta(seconds=wait) if wait else None)
-        raise SignInRefused("auth.wait", seconds=wait) if wait else SignInRefused("auth.wrong")
+    store.clear_attempts(account_key)
+    store.release_attempt(source_key)
     if row["disabled"]:
         raise SignInRefused("auth.disabled")
-    store.record_sign_in(row["id"], True, now)
+    store.record_sign_in(row["id"], now)
     return Actor(role=Role(row["role"]), name=row["display_name"] or row["username"],
                  user_id=row["id"])
+
+
+def join_wait(store: Store, source: str, now: datetime | None = None) -> int:
+    """Claim a try at a join code from ``source``: the seconds it must wait first (0: go
+    ahead).  A right code takes the try back (:func:`joined`), so a group joining from one
+    address is never slowed; a wrong one stays counted until :data:`WINDOW_S` has passed."""
+    return _claim(store, [(f"join:{source or '-'}", _join_wait)], now or datetime.now(UTC))
+
+
+def joined(store: Store, source: str) -> None:
+    store.release_attempt(f"join:{source or '-'}")
 
 
 def actor_for_identity(store: Store, email: str | None) -> Actor | None:
@@ -83,51 +133,3 @@ def actor_for_identity(store: Store, email: str | None) -> Actor | None:
         return None
     return Actor(role=Role(row["role"]), name=row["display_name"] or row["username"],
                  user_id=row["id"])
-
-
-class Throttle:
-    """Slows down guessing where there is no account to lock: join codes.
-
-    Wrong tries are counted per key (the connection's IP address, else the browser session)
-    and each key waits :func:`wait_after` its count, as a local account does: one person
-    mistyping a code is barely slowed, while a script trying codes from one address waits
-    minutes between tries within a few tries.  Counts are kept in memory for :data:`WINDOW_S`; a right code clears
-    its key.
-    Thread safe: Streamlit serves every session on a thread of one process.
-    """
-
-    WINDOW_S = 15 * 60
-
-    def __init__(self) -> None:
-        import threading
-
-        self._lock = threading.Lock()
-        self._fails: dict[str, tuple[int, datetime]] = {}
-
-    def wait_s(self, key: str, now: datetime | None = None) -> int:
-        """Seconds ``key`` must still wait before its next try is checked (0: go ahead)."""
-        now = now or datetime.now(UTC)
-        with self._lock:
-            count, last = self._fails.get(key, (0, now))
-            if (now - last).total_seconds() > self.WINDOW_S:
-                self._fails.pop(key, None)
-                return 0
-            left = wait_after(count) - (now - last).total_seconds()
-            return max(0, math.ceil(left))
-
-    def failed(self, key: str, now: datetime | None = None) -> int:
-        """Record a wrong try; returns the seconds ``key`` now waits."""
-        now = now or datetime.now(UTC)
-        with self._lock:
-            count, last = self._fails.get(key, (0, now))
-            if (now - last).total_seconds() > self.WINDOW_S:
-                count = 0
-            self._fails[key] = (count + 1, now)
-            if len(self._fails) > 10_000:  # forget the oldest keys rather than grow forever
-                for old in sorted(self._fails, key=lambda k: self._fails[k][1])[:5_000]:
-                    del self._fails[old]
-            return wait_after(count + 1)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._fails.pop(key, None)

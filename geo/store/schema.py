@@ -158,6 +158,10 @@ walk = _numbered(
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("join_code", String(JOIN_CODE_MAX), nullable=True, unique=True),
+    # when the walk was closed: its participants' links end a grace period later
+    Column("closed_at", UTCDateTime, nullable=True),
+    # the account that leads the walk (may open and close it, besides an admin)
+    Column("leader_id", ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     CheckConstraint(_in("status", WALK_STATUSES), name="status"),
 )
 participant = _numbered(
@@ -167,9 +171,6 @@ participant = _numbered(
     Column("group_id", String(GROUP_MAX), nullable=False, default=""),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
-    # SHA-256 of the reconnect token kept in the participant's link: a reload or a dropped
-    # connection resumes the walk without a new join (the token itself is never stored).
-    Column("token_hash", String(64), nullable=True, unique=True),
 )
 user_account = _numbered(
     "user_account",
@@ -180,10 +181,9 @@ user_account = _numbered(
     Column("password_hash", Text, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("is_demo", Boolean, nullable=False, default=False),
-    Column("failed_attempts", Integer, nullable=False, default=0),
-    Column("locked_until", UTCDateTime, nullable=True),
     Column("last_sign_in", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("password_changed_at", UTCDateTime, nullable=True),
     CheckConstraint(_in("role", USER_ROLES), name="role"),
 )
 observation = _numbered(
@@ -270,6 +270,37 @@ status_change = _numbered(
     Index("ix_status_change_entity", "entity", "entity_id"),
 )
 
+
+# --- security state (migration 0007): never backed up or restored ---------------------------
+# Failed sign-ins and join codes, one row per key ("account:<name>", "source:<address>",
+# "join:<address>"), counted with one atomic update each.
+sign_in_throttle = Table(
+    "sign_in_throttle", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime, nullable=True),
+)
+# A signed-in account's or a participant's session: ``id`` is the SHA-256 of the secret the
+# browser holds (a participant's link carries it); revoked or expired, it signs no one in.
+auth_session = Table(
+    "auth_session", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    CheckConstraint("(user_id IS NULL) <> (participant_id IS NULL)", name="one_holder"),
+)
+# The app's own facts, by key (e.g. "demo_removed_at").
+app_state = Table(
+    "app_state", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+TRANSIENT_TABLES = frozenset({"sign_in_throttle", "auth_session"})
 
 # Columns and indexes that only the PostGIS schema has (migration 0005): generated from the
 # stored coordinates and GeoJSON, never written by this module, so not in ``metadata``.

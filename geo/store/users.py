@@ -14,7 +14,7 @@ from ..roles import Action
 from .engine import StoreBase, _now
 from .errors import Invalid, NotFound
 from .rows import _user
-from .schema import observation, participant, photo, user_account, walk
+from .schema import auth_session, observation, participant, photo, user_account, walk
 
 
 class UsersMixin(StoreBase):
@@ -49,7 +49,7 @@ class UsersMixin(StoreBase):
             conn.execute(insert(user_account).values(
                 username=username, display_name=display_name.strip() or username, role=str(role),
                 email=email.strip().lower() if email else None, password_hash=password_hash,
-                disabled=False, is_demo=is_demo, failed_attempts=0, created_at=_now()))
+                disabled=False, is_demo=is_demo, created_at=_now()))
         added = self.user(username)
         assert added is not None  # inserted above
         return added
@@ -73,28 +73,34 @@ class UsersMixin(StoreBase):
             r = conn.execute(select(user_account).where(col == (value or "").strip().lower())).first()
         return dict(r._mapping) if r else None
 
-    def record_sign_in(self, user_id: int, ok: bool, at: datetime,
-                       locked_until: datetime | None = None) -> None:
-        """Count a failed attempt (and lock until ``locked_until``) or reset after success."""
+    def record_sign_in(self, user_id: int, at: datetime) -> None:
+        """A successful sign-in: when it was."""
         with self._write() as conn:
-            values = ({"failed_attempts": 0, "locked_until": None, "last_sign_in": at} if ok else
-                      {"failed_attempts": user_account.c.failed_attempts + 1, "locked_until": locked_until})
-            conn.execute(update(user_account).where(user_account.c.id == user_id).values(**values))
+            conn.execute(update(user_account).where(user_account.c.id == user_id).values(last_sign_in=at))
 
     def set_user_disabled(self, actor: Actor, username: str, disabled: bool) -> User:
+        """Disable (or enable) an account; disabling ends its open sessions at once."""
         roles.require(actor, Action.MANAGE_USERS)
         return self._update_user(username, disabled=disabled)
 
     def set_password_hash(self, actor: Actor, username: str, password_hash: str) -> User:
+        """A new password; every session signed in with the old one ends."""
         roles.require(actor, Action.MANAGE_USERS)
-        return self._update_user(username, password_hash=password_hash, failed_attempts=0,
-                                 locked_until=None)
+        return self._update_user(username, password_hash=password_hash, password_changed_at=_now())
 
     def _update_user(self, username: str, **values: Any) -> User:
+        """Change an account; a disable or a new password also revokes its open sessions,
+        in the same transaction (enabling it again does not bring them back)."""
         with self._write() as conn:
-            if not conn.execute(update(user_account).where(
-                    user_account.c.username == username.strip().lower()).values(**values)).rowcount:
+            user_id = conn.scalar(select(user_account.c.id).where(
+                user_account.c.username == username.strip().lower()))
+            if user_id is None:
                 raise NotFound("store.not_found", what="user", id=username)
+            conn.execute(update(user_account).where(user_account.c.id == user_id).values(**values))
+            if values.get("disabled") or "password_hash" in values:
+                conn.execute(update(auth_session).where(auth_session.c.user_id == user_id,
+                                                        auth_session.c.revoked_at.is_(None))
+                             .values(revoked_at=_now()))
         changed = self.user(username)
         assert changed is not None  # updated above
         return changed

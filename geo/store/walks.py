@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -17,13 +15,14 @@ from .engine import StoreBase, _now
 from .errors import Invalid, NotFound
 from .rows import _dumps, _new_id, _walk
 from .schema import WALK_STATUSES, participant, walk
+from .security import SecurityMixin
+
+# How long a participant's link keeps working after the walk closed: long enough to see what
+# came of the pins at the follow-up, short enough that an old link on a shared tablet ends.
+LINK_GRACE = timedelta(days=30)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-class WalksMixin(StoreBase):
+class WalksMixin(SecurityMixin, StoreBase):
     """Walks and their participants."""
 
     def add_walk(self, actor: Actor, *, slug: str, district_id: str, title: str, starts_at: datetime,
@@ -69,9 +68,13 @@ class WalksMixin(StoreBase):
         roles.require(actor, Action.MANAGE_WALKS)
         if status not in WALK_STATUSES:
             raise Invalid({"status": "validation.unknown_status"})
+        now = _now()
         with self._write() as conn:
-            if not conn.execute(update(walk).where(walk.c.id == walk_id).values(status=status)).rowcount:
+            closed = {"closed_at": now} if status == WalkStatus.CLOSED else {"closed_at": None}
+            if not conn.execute(update(walk).where(walk.c.id == walk_id).values(status=status, **closed)).rowcount:
                 raise NotFound("store.not_found", what="walk", id=walk_id)
+            if status == WalkStatus.CLOSED:
+                self._end_walk_sessions(conn, walk_id, now + LINK_GRACE)
         return self.walk(walk_id)
 
     # --- participants (join a walk with its code, no account) ------------------------
@@ -108,23 +111,25 @@ class WalksMixin(StoreBase):
         return Actor(role=Role.PARTICIPANT, name=name, participant_id=pid, walk_id=the_walk.id)
 
     def reconnect_token(self, actor: Actor) -> str:
-        """A new secret for ``actor``'s link, so that a reload or a lost connection resumes
-        the walk (:meth:`resume`).  Only its hash is stored; an older token stops working."""
+        """A new secret for ``actor``'s link: a session (:mod:`geo.store.security`) that
+        resumes the walk after a reload or a lost connection (:meth:`resume`), until it is
+        revoked at sign-out or expires a grace period after the walk closed.  Only its hash
+        is stored."""
         if actor.role != Role.PARTICIPANT or actor.participant_id is None:
             raise Invalid({"token": "roles.forbidden"})
-        token = secrets.token_urlsafe(18)
-        with self._write() as conn:
-            conn.execute(update(participant).where(participant.c.id == actor.participant_id)
-                         .values(token_hash=_token_hash(token)))
-        return token
+        with self._read() as conn:
+            closed_at = conn.scalar(select(walk.c.closed_at).join(participant, participant.c.walk_id == walk.c.id)
+                                    .where(participant.c.id == actor.participant_id))
+        return self.new_session(participant_id=actor.participant_id,
+                                expires_at=closed_at + LINK_GRACE if closed_at else None)
 
     def resume(self, token: str) -> Actor | None:
-        """The participant whose link carries ``token``, or None."""
-        if not token or len(token) > 64:
+        """The participant whose link carries ``token``, or None (unknown, revoked, expired)."""
+        holder = self.session_holder(token)
+        if holder is None or holder.participant_id is None:
             return None
         with self._read() as conn:
-            r = conn.execute(select(participant).where(
-                participant.c.token_hash == _token_hash(token))).first()
+            r = conn.execute(select(participant).where(participant.c.id == holder.participant_id)).first()
         if r is None:
             return None
         return Actor(role=Role.PARTICIPANT, name=r.name, participant_id=r.id, walk_id=r.walk_id)

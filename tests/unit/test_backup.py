@@ -26,7 +26,7 @@ from geo.store import backup as gb
 from geo.store.backup import BackupRefused, backup, restore
 from tests.conftest import make_store
 
-HEAD = "0006"
+HEAD = "0007"
 ANDERSBERG = (12.90123, 56.660631)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
 
