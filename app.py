@@ -1,62 +1,14 @@
-"""Trygghetskartan – entry point: page config, language, sign-in, navigation over pages/.
+"""Trygghetskartan's server: ``streamlit run app.py`` (what ``scripts/run-app.sh`` runs).
 
-Each role gets only its pages (a visitor: sign-in and join; a participant: their walk;
-planners: the maps and the walks they lead; admins: also administration), and every page
-checks the role again.
+Streamlit finds the ``st.App`` below and serves it: the page script is ``main.py`` (page
+config, language, sign-in, navigation over pages/; the AppTests run it), and every HTTP
+response carries the security headers of :mod:`ui.headers` (no framing by other origins,
+referrer policy, nosniff, HSTS over HTTPS).  Routes of the app's own go in ``routes=``.
 """
 
-from pathlib import Path
-
 import streamlit as st
+from starlette.middleware import Middleware
 
-from geo.model import Role
-from geo.store import Unavailable
-from ui.auth import current_actor, who_box
-from ui.common import language_picker, tr
-from ui.feedback import unavailable
+from ui.headers import SecurityHeaders
 
-# A local file: a material or emoji page icon makes the browser fetch it from a third party.
-ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
-
-
-def main() -> None:
-    actor = current_actor()
-    # On the walk the map needs the whole width of a tablet: participants start with the sidebar
-    # (language, dark map, sign-out) folded away.
-    st.set_page_config(page_title="Trygghetskartan", page_icon=str(ICON), layout="wide",
-                       initial_sidebar_state="collapsed" if actor and actor.role == Role.PARTICIPANT else "auto")
-    language_picker()
-    who_box()
-
-    if actor is None:
-        # The walk's QR code opens the app's root with ?kod=…: the root always resolves, so the
-        # join page comes up at once with the code filled in.
-        joining = "kod" in st.query_params
-        pages = [
-            st.Page("pages/signin.py", title=tr("nav.sign_in"), icon=":material/login:", url_path="logga-in",
-                    default=not joining),
-            st.Page("pages/join.py", title=tr("nav.join"), icon=":material/qr_code_2:", url_path="ga-med",
-                    default=joining),
-        ]
-    elif actor.role == Role.PARTICIPANT:
-        pages = [st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:",
-                         url_path="vandring", default=True)]
-    else:
-        pages = [
-            st.Page("pages/map.py", title=tr("nav.map"), icon=":material/map:", url_path="karta", default=True),
-            st.Page("pages/walks.py", title=tr("walks.nav"), icon=":material/groups:", url_path="vandringar"),
-            st.Page("pages/walk.py", title=tr("nav.walk"), icon=":material/directions_walk:", url_path="vandring"),
-            st.Page("pages/protocol.py", title=tr("protocol.nav"), icon=":material/fact_check:", url_path="protokoll"),
-            st.Page("pages/followup.py", title=tr("followup.nav"), icon=":material/task_alt:", url_path="uppfoljning"),
-            st.Page("pages/about.py", title=tr("nav.about"), icon=":material/info:", url_path="om"),
-        ]
-        if actor.role == Role.ADMIN:
-            pages.append(st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:",
-                                 url_path="admin"))
-    st.navigation(pages).run()
-
-
-try:
-    main()
-except Unavailable as down:  # the database went away: say so, keep the session, come back
-    unavailable(down)
+app = st.App("main.py", middleware=[Middleware(SecurityHeaders)])

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,8 +106,8 @@ def run(backend: str, n: int, repeat: int, pg_url: str | None) -> dict:
             for start in range(0, n, BATCH):
                 store.add_observations(data[start:start + BATCH], SYSTEM)
             t_insert = time.perf_counter() - t
-            walk = store.add_walk(SYSTEM, slug="bench", district_id=DISTRICT, title="Bench",
-                                  starts_at=data[0].observed_at, status="open", join_code="BENCHX")
+            walk = store.add_walk(SYSTEM, slug="bench", district_id=DISTRICT, title="Bench",  # today's walk:
+                                  starts_at=datetime.now(UTC), status="open", join_code="BENCHX")  # pins now
             walker = store.join_walk("BENCHX", "Kim")
             singles = [ObservationDraft(category=d.category, lon=d.lon, lat=d.lat, feeling=d.feeling,
                                         description="En nål", walk_id=walk.id, uuid=str(uuid.uuid4()))

@@ -1,8 +1,17 @@
 """Command line for admins: ``python -m geo <command>``.
 
-    init [--demo]            create or migrate the database, load the catalogue and districts
-    demo load | remove       load or remove the demo walks (everything marked as demo)
-    import FILE              import observations (.geojson/.json, .csv, .gpkg); all or nothing
+    init [--demo] [--force-demo]
+                             create or migrate the database, load the catalogue and districts;
+                             --demo also loads the demo data, but never after `demo remove`
+                             (it says when that was) and never into a database with accounts
+                             of its own (unless --force-demo)
+    demo load [--force-demo] | remove
+                             load or remove the demo walks and accounts (everything marked as
+                             demo); `demo load` brings back a removed demo
+    preflight                a production start (TRYGG_ENV=production, or a DATABASE_URL) is
+                             refused with demo accounts, a weak cookie_secret, or plain HTTP on
+                             the network: exit 1 with each problem named (scripts/run-app.sh)
+    import FILE [--layer L]  import observations (.geojson/.json, .csv, .gpkg); all or nothing
     export FILE [--district ID] [--walk SLUG] [--bbox W,S,E,N]
                              export observations; the format follows the suffix
     user add NAME --role planner|admin [--display-name N] [--email E] [--no-password]
@@ -10,7 +19,8 @@
                              with --password-stdin); the first admin is made this way
     user list | disable NAME | enable NAME | password NAME
     purge --before DATE      remove photos and names older than DATE (YYYY-MM-DD), keeping
-                             each observation's place, category and status
+                             each observation's place, category and status; also forget
+                             sessions that ended and failed sign-ins counted before DATE
     backup FILE [--overwrite]
                              write a consistent copy of the whole database, photos
                              included, to FILE (a SQLite file); either backend
@@ -31,12 +41,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from datetime import date, datetime, time
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import demo
+from . import demo, production
 from .auth import hash_password
 from .errors import Refused
 from .i18n import STOCKHOLM, default_language, t
@@ -54,11 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_init = sub.add_parser("init", help="create or migrate the database")
-    p_init.add_argument("--demo", action="store_true", help="also load the demo data")
+    p_init.add_argument("--demo", action="store_true",
+                        help="also load the demo data (not after `demo remove`)")
+    p_init.add_argument("--force-demo", action="store_true",
+                        help="load the demo data even into a database with accounts of its own")
     p_demo = sub.add_parser("demo", help="load or remove the demo data")
     p_demo.add_argument("action", choices=["load", "remove"])
+    p_demo.add_argument("--force-demo", action="store_true",
+                        help="load the demo data even into a database with accounts of its own")
     p_imp = sub.add_parser("import", help="import observations from FILE")
     p_imp.add_argument("file")
+    p_imp.add_argument("--layer", help="the GeoPackage layer to import (needed when the file has several)")
     p_exp = sub.add_parser("export", help="export observations to FILE")
     p_exp.add_argument("file")
     p_exp.add_argument("--district", help="district id, e.g. andersberg (its parts included)")
@@ -92,27 +109,30 @@ def main(argv: list[str] | None = None) -> int:
                            help="delete what the database holds first")
     sub.add_parser("info", help="where the database is and what it holds")
     sub.add_parser("check", help="check the stored data (integrity, history, links)")
+    p_pre = sub.add_parser("preflight", help="refuse an unsafe production start")
+    p_pre.add_argument("--address", default=os.environ.get("ADDRESS") or production.DEFAULT_ADDRESS,
+                       help="the address the app will listen on (default: $ADDRESS or 127.0.0.1)")
     args = parser.parse_args(argv)
 
     try:
         if args.command == "init":
             store = _store(migrate=True)
             print(t("cli.migrated", lang, url=shown_url(store.url), revision=store.revision()))
-            if args.demo:
-                _load_demo(store, lang)
+            if args.demo or args.force_demo:
+                _load_demo(store, lang, explicit=False, force=args.force_demo)
         elif args.command == "demo":
             store = _store()
             if args.action == "load":
-                _load_demo(store, lang)
+                _load_demo(store, lang, explicit=True, force=args.force_demo)
             else:
-                c = store.remove_demo(SYSTEM)
+                c = demo.remove(store, SYSTEM)
                 print(t("cli.demo_removed", lang, walks=c["walk"], observations=c["observation"],
                         measures=c["measure"]))
         elif args.command == "import":
             from . import io as geo_io  # pandas and geopandas only for the commands that read files
 
             store = _store()
-            result = geo_io.import_file(store, args.file, actor=SYSTEM)
+            result = geo_io.import_file(store, args.file, actor=SYSTEM, layer=args.layer)
             print(t("cli.imported", lang, added=result.added, skipped=result.skipped, file=args.file))
         elif args.command == "export":
             from . import io as geo_io
@@ -125,9 +145,14 @@ def main(argv: list[str] | None = None) -> int:
             _user_command(_store(), args, lang)
         elif args.command == "purge":
             before = datetime.combine(args.before, time(0), STOCKHOLM)
-            c = _store().purge_personal(SYSTEM, before)
+            store = _store()
+            c = store.purge_personal(SYSTEM, before)
             print(t("cli.purged", lang, before=args.before, photos=c["photo"],
-                    observations=c["observation"], participants=c["participant"]))
+                    observations=c["observation"], participants=c["participant"],
+                    history=c["status_change"]))
+            # ended sessions and failed sign-in counts (they name source addresses) go too
+            print(t("cli.purged_sessions", lang, sessions=store.forget_old_sessions(before),
+                    attempts=store.forget_old_attempts(before)))
         elif args.command in ("backup", "restore"):
             store = Store()  # as it is: a backup never changes it, a restore migrates it
             try:
@@ -145,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(problem, file=sys.stderr)
             print(t("cli.check_failed" if problems else "cli.check_ok", lang, n=len(problems)))
             return 1 if problems else 0
+        elif args.command == "preflight":
+            return _preflight(args.address, lang)
         elif args.command == "info":
             store = _store()
             print(shown_url(store.url), store.revision())
@@ -199,9 +226,24 @@ def _user_command(store: Store, args: argparse.Namespace, lang: str) -> None:
         print(t("cli.password_set", lang, username=args.username))
 
 
-def _load_demo(store: Store, lang: str) -> None:
-    counts = demo.load(store)
-    print(t("cli.demo_loaded", lang, **counts) if counts else t("cli.demo_present", lang))
+def _load_demo(store: Store, lang: str, *, explicit: bool, force: bool) -> None:
+    key, values = demo.load_by_choice(store, explicit=explicit, force=force)
+    print(t(key, lang, **values))
+
+
+def _preflight(address: str, lang: str) -> int:
+    """Exit 1 with every problem named when a production start is not safe; 0 otherwise."""
+    if not production.is_production():
+        print(t("cli.preflight_not_production", lang))
+        return 0
+    tls = bool(os.environ.get("SSL_CERT") and os.environ.get("SSL_KEY"))
+    problems = production.problems(_store(), auth=production.read_auth(), address=address, tls=tls,
+                                   public_url=os.environ.get("PUBLIC_URL", ""))
+    for problem in problems:
+        print(t("cli.preflight_problem", lang, message=problem.message(lang)), file=sys.stderr)
+    print(t("cli.preflight_failed" if problems else "cli.preflight_ok", lang, n=len(problems)),
+          file=sys.stderr if problems else sys.stdout)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -15,14 +15,20 @@ every server process and every parallel try sees the same count:
 
 A try is counted before its password is checked, so parallel tries cannot all be checked
 before a lock is set.  A known and an unknown name get the same answers and spend the same
-time (a password hash is always checked).  Counts are forgotten :data:`WINDOW_S` after the
-last failure; a right password forgets the name's count and takes back the try from the
-address's.
+time: every try, refused or not, checks one password hash (a dummy one for an unknown name
+or a try refused while locked).  The wrong try that sets a lock already says how long to
+wait.  Counts are forgotten :data:`WINDOW_S` after the last failure; a right password
+forgets the name's count and takes back its own try from the address's (so a right try
+never lifts a wait that someone else's wrong try set).
+
+Join codes are slowed down per source address the same way (:func:`claim_join`): a right
+code takes back only its own try, so neither a new session nor a right code in between
+resets the count.  The source address is :func:`geo.source.source_address`'s key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -30,7 +36,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from .errors import Refused
 from .model import Actor, Role
-from .store import Invalid, Store
+from .store import Claim, Invalid, Store
 
 MIN_PASSWORD_LENGTH = 10
 FREE_ATTEMPTS = 3
@@ -80,14 +86,36 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def _claim(store: Store, keys: list[tuple[str, Callable[[int], int]]], now: datetime) -> int:
-    """Claim a try on every key in turn (see the module's doc); the seconds to wait when one
-    is locked (nothing checked), else 0."""
+Rule = Callable[[int], int]
+
+
+def _claim(store: Store, keys: Sequence[tuple[str, Rule]], now: datetime) -> tuple[int, list[Claim]]:
+    """Claim a try on every key in turn (see the module's doc): the seconds to wait when one
+    is locked (0: go ahead, every key counted this try), and the claims made."""
+    claims: list[Claim] = []
     for key, rule in keys:
         claim = store.claim_attempt(key, rule, window_s=WINDOW_S, now=now)
         if claim.wait_s:
-            return claim.wait_s
-    return 0
+            return claim.wait_s, claims
+        claims.append(claim)
+    return 0, claims
+
+
+def _lock_set(keys: Sequence[tuple[str, Rule]], claims: Sequence[Claim]) -> int:
+    """The longest wait the claims' own (wrong) tries set on their keys."""
+    return max((rule(claim.failures) for (_, rule), claim in zip(keys, claims)), default=0)
+
+
+def source_key(source: str) -> str:
+    return f"source:{source or '-'}"
+
+
+def account_key(username: str) -> str:
+    return f"account:{(username or '').strip().lower()[:200]}"
+
+
+def join_key(source: str) -> str:
+    return f"join:{source or '-'}"
 
 
 def sign_in(store: Store, username: str, password: str, *, source: str = "",
@@ -96,15 +124,19 @@ def sign_in(store: Store, username: str, password: str, *, source: str = "",
     ``source`` is the address the try came from (:func:`ui.client.source_address`)."""
     now = now or datetime.now(UTC)
     name = (username or "").strip().lower()[:200]
-    source_key, account_key = f"source:{source or '-'}", f"account:{name}"
-    if wait := _claim(store, [(source_key, _source_wait), (account_key, _account_wait)], now):
-        _verify(None, password or "")  # the same time as a checked try
+    password = password if isinstance(password, str) else ""
+    keys = [(source_key(source), _source_wait), (account_key(name), _account_wait)]
+    wait, claims = _claim(store, keys, now)
+    if wait:
+        _verify(None, password)  # the same time as a checked try
         raise SignInRefused("auth.wait", seconds=wait)
     row = store.credentials(username=name)
-    if not _verify(row["password_hash"] if row else None, password or "") or row is None:
+    if not _verify(row["password_hash"] if row else None, password) or row is None:
+        if lock := _lock_set(keys, claims):  # this wrong try made the next ones wait
+            raise SignInRefused("auth.wait", seconds=lock)
         raise SignInRefused("auth.wrong")
-    store.clear_attempts(account_key)
-    store.release_attempt(source_key)
+    store.clear_attempts(account_key(name))
+    store.release_attempt(source_key(source), claims[0])
     if row["disabled"]:
         raise SignInRefused("auth.disabled")
     store.record_sign_in(row["id"], now)
@@ -112,21 +144,32 @@ def sign_in(store: Store, username: str, password: str, *, source: str = "",
                  user_id=row["id"])
 
 
-def join_wait(store: Store, source: str, now: datetime | None = None) -> int:
-    """Claim a try at a join code from ``source``: the seconds it must wait first (0: go
-    ahead).  A right code takes the try back (:func:`joined`), so a group joining from one
-    address is never slowed; a wrong one stays counted until :data:`WINDOW_S` has passed."""
-    return _claim(store, [(f"join:{source or '-'}", _join_wait)], now or datetime.now(UTC))
+def claim_join(store: Store, source: str, now: datetime | None = None) -> Claim:
+    """Claim a try at a join code from ``source``: ``wait_s`` > 0 is the seconds it must
+    wait first (nothing may be checked).  Otherwise the try is counted as a wrong code until
+    :func:`joined` takes it back, so a wrong one stays counted until :data:`WINDOW_S` has
+    passed, whichever session or browser tries next."""
+    return store.claim_attempt(join_key(source), _join_wait, window_s=WINDOW_S,
+                               now=now or datetime.now(UTC))
 
 
-def joined(store: Store, source: str) -> None:
-    store.release_attempt(f"join:{source or '-'}")
+def wrong_code_wait(claim: Claim) -> int:
+    """The seconds the address waits after the wrong code ``claim`` counted (0: none yet)."""
+    return _join_wait(claim.failures)
 
 
-def actor_for_identity(store: Store, email: str | None) -> Actor | None:
-    """The Actor for a user signed in by the identity provider, by verified e-mail; None when
-    no enabled account has that address (an admin must add it first)."""
-    if not email:
+def joined(store: Store, source: str, claim: Claim | None = None) -> None:
+    """The code of the try ``claim`` counted was right: that try is taken back (only that
+    one), so a group joining from one address is never slowed by its right codes."""
+    store.release_attempt(join_key(source), claim)
+
+
+def actor_for_identity(store: Store, email: str | None, verified: object) -> Actor | None:
+    """The Actor for a user signed in by the identity provider, by e-mail; None unless the
+    provider says the address is verified (its ``email_verified`` claim is exactly ``True``:
+    an unverified address may belong to anyone) and an enabled account has that address (an
+    admin must add it first)."""
+    if not email or verified is not True:
         return None
     row = store.credentials(email=email)
     if row is None or row["disabled"]:

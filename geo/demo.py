@@ -8,15 +8,17 @@ points.  Statuses are reached through the same store calls the pages make — tr
 (assessed, closed with a reason), measures linked to the pins they answer and moved through
 their statuses (the pins follow), verification at a follow-up — backdated, so every row has a
 believable history; at the end the loader checks that every pin ended as the file says.  Everything is marked
-``is_demo`` and
-:meth:`geo.store.Store.remove_demo` removes it.
+``is_demo`` and :func:`remove` removes it, for good: the removal is recorded, and
+:func:`load_by_choice` (the command line's) then loads it only when asked explicitly (``demo
+load``), never into a database with accounts of its own unless forced — the demo accounts'
+passwords are published.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,8 @@ from shapely.geometry import Point
 
 from . import workflow
 from .crs import to_metric, to_wgs84
-from .i18n import STOCKHOLM
+from .errors import Refused
+from .i18n import STOCKHOLM, local_time
 from .model import (
     SYSTEM,
     Actor,
@@ -33,6 +36,7 @@ from .model import (
     ObservationDraft,
     ObservationStatus,
     Role,
+    WalkStatus,
 )
 from .store import Store
 
@@ -46,6 +50,8 @@ DEMO_ACCOUNTS = (
     ("demo-planerare", "demo-planerare-2019", Role.PLANNER, "Demo Planerare"),
 )
 DEMO_JOIN_CODE = "DEMO24"  # an open walk in Andersberg that a demo participant can join
+# ``store.state`` key: when the demo was removed (ISO time, UTC); empty once loaded again.
+REMOVED_AT = "demo_removed_at"
 
 
 def content(path: Path = DEMO_FILE) -> dict[str, Any]:
@@ -79,7 +85,8 @@ def load(store: Store, data: dict[str, Any] | None = None) -> dict[str, int]:
             ends_at=datetime.fromisoformat(w["ends_at"]) if w.get("ends_at") else None,
             activity_id=w.get("activity"), meeting_point=w.get("meeting_point", ""),
             groups=w.get("groups", ()), leader=w.get("leader", ""),
-            participants=w.get("participants"), status=w.get("status", "closed"),
+            participants=w.get("participants"),  # a closed one is opened, pinned, then closed below
+            status=WalkStatus.PLANNED if w.get("status") == WalkStatus.PLANNED else WalkStatus.OPEN,
             route={"type": "LineString", "coordinates": w["route"]} if w.get("route") else None,
             is_demo=True)
 
@@ -108,6 +115,9 @@ def load(store: Store, data: dict[str, Any] | None = None) -> dict[str, int]:
     obs_ids: list[int] = []
     for draft, _place, _status, _reason in planned:
         obs_ids.append(store.add_observation(draft, ACTOR, at=draft.observed_at))
+    for w in data["walks"]:  # closed after its pins, by the Vandringar page's call
+        if w.get("status", WalkStatus.CLOSED) == WalkStatus.CLOSED:
+            store.set_walk_status(walks[w["slug"]].id, WalkStatus.CLOSED, SYSTEM)
     by_place: dict[str, list[tuple[int, ObservationDraft]]] = {}
     for oid, (draft, place_id, _s, _r) in zip(obs_ids, planned):
         by_place.setdefault(place_id, []).append((oid, draft))
@@ -176,6 +186,48 @@ def load(store: Store, data: dict[str, Any] | None = None) -> dict[str, int]:
                    groups=["boende", "polis", "kommun", "bostadsbolag"], leader="Demo Planerare",
                    status="open", is_demo=True, join_code=DEMO_JOIN_CODE)
     return {"walks": len(walks) + 1, "observations": len(obs_ids), "measures": len(measure_ids)}
+
+
+def remove(store: Store, actor: Actor = SYSTEM) -> dict[str, int]:
+    """Remove the demo data and accounts, and remember when: ``init --demo`` (what
+    ``scripts/run-app.sh`` runs) never brings them back after this; only an explicit
+    ``demo load`` does."""
+    counts = store.remove_demo(actor)
+    store.set_state(REMOVED_AT, datetime.now(UTC).isoformat(timespec="seconds"))
+    return counts
+
+
+def removed_at(store: Store) -> datetime | None:
+    """When the demo was removed, or None if it never was (or was loaded again since)."""
+    value = store.state(REMOVED_AT)
+    return datetime.fromisoformat(value) if value else None
+
+
+def own_accounts(store: Store) -> list[str]:
+    """The user names of the accounts that are not demo accounts: a real installation."""
+    return sorted(u.username for u in store.users(SYSTEM) if not u.is_demo)
+
+
+def load_by_choice(store: Store, *, explicit: bool, force: bool = False) -> tuple[str, dict[str, object]]:
+    """Load the demo when it is wanted and safe; returns what happened as a catalogue key
+    (``cli.demo_loaded``, ``cli.demo_present``, ``cli.demo_was_removed``) and its values.
+
+    ``explicit`` is ``demo load`` (it may bring back a removed demo); ``init --demo`` is not,
+    and loads nothing once the demo was removed.  A database with accounts of its own is
+    refused (:class:`geo.errors.Refused`) unless ``force``: the demo's accounts have
+    published passwords."""
+    if store.has_demo():
+        return "cli.demo_present", {}
+    gone = removed_at(store)
+    if gone is not None and not explicit:
+        return "cli.demo_was_removed", {"date": local_time(gone)}
+    own = own_accounts(store)
+    if own and not force:
+        raise Refused("cli.demo_own_accounts", names=", ".join(own[:5]) + (" …" if len(own) > 5 else ""))
+    counts = load(store)
+    if gone is not None:
+        store.set_state(REMOVED_AT, "")
+    return ("cli.demo_loaded", dict(counts)) if counts else ("cli.demo_present", {})
 
 
 def _at(draft: ObservationDraft) -> datetime:

@@ -183,6 +183,8 @@ class Walk:
     route: dict[str, Any] | None  # GeoJSON LineString, EPSG:4326
     is_demo: bool
     join_code: str | None = None
+    leader_id: int | None = None  # the account that leads it (None: older data, demo, the command line)
+    closed_at: datetime | None = None  # when it was last closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,9 +306,12 @@ class Actor:
 
     @property
     def label(self) -> str:
-        """How the history names this actor."""
+        """How the history names this actor: a participant as "Alice (deltagare #7)", or
+        only "deltagare #7" once the name is purged ("–", see
+        :meth:`geo.store.Store.purge_personal`)."""
         if self.role == Role.PARTICIPANT:
-            return f"{self.name} (deltagare #{self.participant_id})"
+            number = f"deltagare #{self.participant_id}"
+            return number if self.name.strip() in ("", "–") else f"{self.name} ({number})"
         return self.name
 
     @property

@@ -11,26 +11,34 @@ untrusted: a file called ``photo.jpg`` may be a PDF, an SVG with a script, a ZIP
 2. recognise the format by content only (the filename and any claimed MIME type are
    ignored); accept JPEG (and MPO, the multi-picture JPEG of some cameras), PNG, WebP and
    GIF, and only those decoders are ever tried;
-3. refuse more than :data:`MAX_PIXELS` pixels from the header, before any pixel is
-   decoded: PNG, GIF and WebP sizes are read from the header bytes before Pillow even
-   opens the file (Pillow's WebP decoder allocates its canvas while opening), every other
-   size right after ``Image.open`` (which reads headers only);
-4. decode (the first frame of an animation); truncated or corrupt data is refused;
-5. turn the image upright (EXIF orientation), convert it to sRGB when it carries an ICC
+3. refuse more than :data:`MAX_PIXELS` (24 million) pixels from the header, before any
+   pixel is decoded: JPEG, PNG, GIF and WebP sizes are read from the header bytes before
+   Pillow even opens the file (Pillow's WebP decoder allocates its canvas while opening),
+   any other size right after ``Image.open`` (which reads headers only); the refusal names
+   the file and its size in pixels.  A 129 KB one-colour PNG of 6324 × 6324 (40 million
+   pixels, 476 MB and 1.5 s to decode) is refused in microseconds;
+4. wait for one of :data:`CLEANING_SLOTS` server-wide slots (at most :data:`SLOT_WAIT_S`
+   seconds, then "busy – try again"), and clean only one photo at a time per ``owner`` (a
+   browser session): decoding is what costs memory, and a walk code is all it takes to
+   upload;
+5. decode (the first frame of an animation); truncated or corrupt data is refused;
+6. turn the image upright (EXIF orientation), convert it to sRGB when it carries an ICC
    profile (LittleCMS through ``PIL.ImageCms``; the profile is dropped when it cannot be
    used), flatten transparency on white, scale down so the longest side is at most
    :data:`MAX_SIDE` (never up);
-6. re-encode from bare pixels as a progressive JPEG, quality 82, with no metadata at all
+7. re-encode from bare pixels as a progressive JPEG, quality 82, with no metadata at all
    (no EXIF, XMP, ICC profile or comment), plus a :data:`THUMB_SIDE` thumbnail made the
    same way.
 
 The output depends only on the input bytes (same input, same output bytes).
 
-Pillow's own bomb guard (``Image.MAX_IMAGE_PIXELS``) is a process-wide setting and Streamlit
-serves every session on a thread of one process, so this module never changes it; it
-applies its own, lower limit explicitly and also turns Pillow's ``DecompressionBombError``
-into a refusal.  Every refusal is a :class:`PhotoRefused` whose ``key`` names a string in
-``data/strings.toml`` (table ``[photo]``); no other exception leaves :func:`clean_photo`.
+Pillow's own bomb guard (``Image.MAX_IMAGE_PIXELS``, a process-wide setting: Streamlit serves
+every session on a thread of one process) is lowered to :data:`MAX_PIXELS` when this module
+is imported (never raised), so any image the app opens warns above it and fails at twice it;
+this module applies its own limit explicitly before that and turns Pillow's
+``DecompressionBombError`` into a refusal too.  Every refusal is a :class:`PhotoRefused` whose
+``key`` names a string in ``data/strings.toml`` (table ``[photo]``); no other exception leaves
+:func:`clean_photo`.
 """
 
 from __future__ import annotations
@@ -39,11 +47,15 @@ import io
 import logging
 import math
 import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from geo.errors import Refused
+from geo.workflow import clean_name
 
 try:  # LittleCMS is optional in Pillow builds; without it ICC profiles are dropped
     from PIL import ImageCms
@@ -53,7 +65,16 @@ except ImportError:  # pragma: no cover - depends on the Pillow build
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+# 24 million pixels: a 6000 × 4000 camera photo; decoding one costs about 100 MB (and its
+# conversions as much again), so the server-wide slots below bound what uploads can take.
+MAX_PIXELS = 24_000_000
+Image.MAX_IMAGE_PIXELS = min(Image.MAX_IMAGE_PIXELS or MAX_PIXELS, MAX_PIXELS)
+# At most this many photos are decoded at once in the whole server process; a request that
+# finds no free slot within SLOT_WAIT_S seconds is refused with "busy – try again".
+CLEANING_SLOTS = 2
+SLOT_WAIT_S = 5.0
+# Refusals that say nothing about the photo: the same file may be tried again.
+TRY_AGAIN = frozenset({"photo.busy", "photo.one_at_a_time"})
 MAX_SIDE = 1600
 THUMB_SIDE = 320
 JPEG_QUALITY = 82
@@ -129,13 +150,84 @@ def _not_accepted(data: bytes) -> PhotoRefused:
     return PhotoRefused("photo.not_image")
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
+# JPEG start-of-frame markers (baseline, progressive, lossless …; not DHT, JPG or DAC)
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a JPEG's frame header, walking its marker segments (at most
+    the first 64 KB; None when no frame header is found there)."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    at, end = 2, min(len(data), 65536)
+    while at + 4 <= end:
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            at += 2
+            continue
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if marker in _SOF and at + 9 <= len(data):
+            height, width = struct.unpack(">HH", data[at + 5:at + 9])
+            return (width, height) if width and height else None  # 0: left to Pillow
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
+
+
+def _shown_name(filename: str | None) -> str | None:
+    """The file's name as a message names it: no path, no direction marks, at most 60 characters."""
+    if not isinstance(filename, str):
+        return None
+    name = clean_name(filename.replace("\\", "/").rsplit("/", 1)[-1])
+    return (name if len(name) <= 60 else name[:59] + "…") or None
+
+
+def _check_pixels(size: tuple[int, int], filename: str | None = None) -> None:
     width, height = size
     if width <= 0 or height <= 0:
         raise PhotoRefused("photo.zero_size")
     if width * height > MAX_PIXELS:
+        if (name := _shown_name(filename)) is not None:
+            raise PhotoRefused("photo.too_many_pixels_file", name=name, width=width, height=height,
+                               max=MAX_PIXELS // 1_000_000)
         raise PhotoRefused("photo.too_many_pixels", width=width, height=height,
                            max=MAX_PIXELS // 1_000_000)
+
+
+# --- how many at once -------------------------------------------------------------------
+_slots = threading.BoundedSemaphore(CLEANING_SLOTS)
+_busy_owners: set[str] = set()
+_owners_lock = threading.Lock()
+
+
+@contextmanager
+def cleaning_slot(owner: str | None = None, wait_s: float = SLOT_WAIT_S) -> Iterator[None]:
+    """One of the server's :data:`CLEANING_SLOTS` for decoding a photo, held inside the
+    ``with``: refused as ``photo.one_at_a_time`` when ``owner`` (a browser session) is
+    cleaning another photo already, and as ``photo.busy`` when no slot frees up within
+    ``wait_s`` seconds (never queued for ever)."""
+    if owner is not None:
+        with _owners_lock:
+            if owner in _busy_owners:
+                raise PhotoRefused("photo.one_at_a_time")
+            _busy_owners.add(owner)
+    try:
+        if not _slots.acquire(timeout=max(0.0, wait_s)):
+            raise PhotoRefused("photo.busy")
+        try:
+            yield
+        finally:
+            _slots.release()
+    finally:
+        if owner is not None:
+            with _owners_lock:
+                _busy_owners.discard(owner)
 
 
 # --- pixels -----------------------------------------------------------------------------
@@ -198,10 +290,9 @@ def _jpeg(im: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def _decode(data: bytes) -> Image.Image:
-    """Open, check the size, decode the first frame and turn it upright."""
-    if (size := _header_size(data)) is not None:
-        _check_pixels(size)  # before Pillow opens (and allocates) anything
+def _decode(data: bytes, filename: str | None = None) -> Image.Image:
+    """Open, check the size, decode the first frame and turn it upright (the header's size
+    is checked by :func:`clean_photo` before)."""
     try:
         im = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError:
@@ -213,7 +304,7 @@ def _decode(data: bytes) -> Image.Image:
         raise PhotoRefused("photo.corrupt") from None
     if im.format not in ACCEPTED:  # pragma: no cover - ``formats`` already restricts this
         raise PhotoRefused("photo.not_image")
-    _check_pixels(im.size)
+    _check_pixels(im.size, filename)
     try:
         if im.format in ("JPEG", "MPO") and max(im.size) > MAX_SIDE:
             # let libjpeg decode at 1/2, 1/4 or 1/8 scale, never below MAX_SIDE
@@ -232,13 +323,15 @@ def _decode(data: bytes) -> Image.Image:
     return upright
 
 
-def clean_photo(data: bytes, filename: str | None = None) -> CleanPhoto:
+def clean_photo(data: bytes, filename: str | None = None, *, owner: str | None = None,
+                wait_s: float = SLOT_WAIT_S) -> CleanPhoto:
     """An uploaded photo as a clean JPEG and thumbnail, or :class:`PhotoRefused`.
 
-    ``filename`` is accepted for the caller's convenience and deliberately ignored: the
-    format is recognised from the content alone.
+    ``filename`` only names the file in a refusal: the format is recognised from the
+    content alone.  ``owner`` (e.g. the browser session) may clean one photo at a time;
+    the decoding waits at most ``wait_s`` seconds for one of the server's
+    :data:`CLEANING_SLOTS` (see the module's doc).
     """
-    del filename  # the content decides, never the name
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise PhotoRefused("photo.not_image")
     data = bytes(data)
@@ -247,17 +340,20 @@ def clean_photo(data: bytes, filename: str | None = None) -> CleanPhoto:
     if len(data) > MAX_UPLOAD_BYTES:
         raise PhotoRefused("photo.too_large", size=round(len(data) / 1024 / 1024, 1),
                            max=MAX_UPLOAD_BYTES // 1024 // 1024)
-    im = _decode(data)
-    try:
-        full = _fit(_flatten(im), MAX_SIDE)
-        thumb = _fit(full, THUMB_SIDE)
-        return CleanPhoto(data=_jpeg(full), mime=MIME, width=full.width, height=full.height,
-                          thumb=_jpeg(thumb))
-    except PhotoRefused:
-        raise
-    except MemoryError:
-        raise PhotoRefused("photo.too_many_pixels", width=im.width, height=im.height,
-                           max=MAX_PIXELS // 1_000_000) from None
-    except Exception as exc:  # noqa: BLE001 - decoded but unusable pixels (odd modes)
-        log.warning("photo: conversion failed (%s: %s)", type(exc).__name__, exc)
-        raise PhotoRefused("photo.corrupt") from None
+    if (size := _header_size(data) or _jpeg_size(data)) is not None:
+        _check_pixels(size, filename)  # before Pillow opens (and allocates) anything
+    with cleaning_slot(owner, wait_s):
+        im = _decode(data, filename)
+        try:
+            full = _fit(_flatten(im), MAX_SIDE)
+            thumb = _fit(full, THUMB_SIDE)
+            return CleanPhoto(data=_jpeg(full), mime=MIME, width=full.width, height=full.height,
+                              thumb=_jpeg(thumb))
+        except PhotoRefused:
+            raise
+        except MemoryError:
+            raise PhotoRefused("photo.too_many_pixels", width=im.width, height=im.height,
+                               max=MAX_PIXELS // 1_000_000) from None
+        except Exception as exc:  # noqa: BLE001 - decoded but unusable pixels (odd modes)
+            log.warning("photo: conversion failed (%s: %s)", type(exc).__name__, exc)
+            raise PhotoRefused("photo.corrupt") from None

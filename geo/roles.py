@@ -12,15 +12,34 @@ Three roles (see :class:`geo.model.Role`):
 The store calls :func:`require` before every write, so hiding a button is never the only
 guard.  :func:`allowed` answers the same question for the pages, which show only what a
 role may use.
+
+Two rules look at more than the role, and live here too:
+
+* **A walk's status** (:func:`walk_step_problem`, :func:`walk_transition_allowed`) moves
+  planned → open → closed, by the walk's leader (``walk.leader_id``, the account that
+  created it) or an admin.  A walk with no leader (older data, the demo, one created from
+  the command line) may be opened and closed by any planner.  *Öppna igen* on the
+  Vandringar page reopens a walk closed by mistake (closed → open): an admin only, since
+  closing ended the walk for its participants and reopening lets them add pins again.
+  Nothing else is a step: no walk goes back to planned, a planned walk is opened before it
+  is closed, and a new walk starts planned or open (:data:`NEW_WALK_STATUSES`).
+* **A participant's new pin** (:func:`participant_pin_problems`) carries only what the pin
+  form sends: status ``new`` with no reason, not demo data, on the walk they joined, with
+  that walk's promise activity, their own name and group, and a time within the walk
+  (:func:`pin_window`) and not in the future.  Planners and admins keep every field (an
+  import, a backdated entry, a triage).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from .errors import Refused
-from .model import Actor, Observation, Role, Walk, WalkStatus
+from .i18n import STOCKHOLM
+from .model import Actor, Observation, ObservationDraft, ObservationStatus, Role, Walk, WalkStatus
 
 
 class Action(StrEnum):
@@ -49,10 +68,12 @@ ADMIN_ACTIONS = PLANNER_ACTIONS | {Action.IMPORT, Action.MANAGE_USERS, Action.MA
 
 
 class Forbidden(Refused):
-    """The actor may not do this (``roles.forbidden``)."""
+    """The actor may not do this (``roles.forbidden``, or a ``key`` that says why), with the
+    ``errors`` naming the fields when a field is what the role may not send."""
 
-    def __init__(self, action: Action, actor: Actor) -> None:
-        super().__init__("roles.forbidden")
+    def __init__(self, action: Action, actor: Actor, key: str = "roles.forbidden",
+                 errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(key, errors)
         self.action = action
         self.actor = actor
 
@@ -85,3 +106,88 @@ def require(actor: Actor | None, action: Action, **context: Any) -> None:
     """Raise :class:`Forbidden` unless :func:`allowed`."""
     if not allowed(actor, action, **context):
         raise Forbidden(action, actor or Actor(role=Role.PARTICIPANT, name="?"))
+
+
+# --- a walk's status -------------------------------------------------------------------------
+WALK_STEPS: Mapping[str, frozenset[str]] = {
+    WalkStatus.PLANNED: frozenset({WalkStatus.OPEN}),
+    WalkStatus.OPEN: frozenset({WalkStatus.CLOSED}),
+    WalkStatus.CLOSED: frozenset({WalkStatus.OPEN}),  # reopened: an admin only
+}
+NEW_WALK_STATUSES = frozenset({WalkStatus.PLANNED, WalkStatus.OPEN})
+
+
+def walk_step_problem(actor: Actor | None, walk: Walk, to_status: str) -> str | None:
+    """Why ``actor`` may not move ``walk`` to ``to_status``, as a string-catalogue key, or
+    None when it may (see the module notes): ``roles.forbidden`` (not a planner or an
+    admin), ``walks.step_refused`` (not a step, for anyone), ``walks.reopen_admin_only``,
+    ``walks.leader_only``."""
+    if actor is None or not allowed(actor, Action.MANAGE_WALKS):
+        return "roles.forbidden"
+    if to_status not in WALK_STEPS.get(walk.status, frozenset()):
+        return "walks.step_refused"
+    if actor.role == Role.ADMIN:
+        return None
+    if walk.status == WalkStatus.CLOSED:
+        return "walks.reopen_admin_only"
+    if walk.leader_id is not None and walk.leader_id != actor.user_id:
+        return "walks.leader_only"
+    return None
+
+
+def walk_transition_allowed(actor: Actor | None, walk: Walk, to_status: str) -> bool:
+    """May ``actor`` move ``walk`` to ``to_status``?  The page shows only these buttons; the
+    store refuses the rest (:func:`walk_step_problem` says why)."""
+    return walk_step_problem(actor, walk, to_status) is None
+
+
+# --- a participant's new pin -----------------------------------------------------------------
+EARLY = timedelta(hours=2)  # a pin before the start: people gather at the meeting point
+LATE = timedelta(hours=4)  # after the end (or the start, when no end is known)
+CLOCK_SKEW = timedelta(minutes=5)  # a tablet's clock a little ahead of the server's
+
+
+def pin_window(walk: Walk) -> tuple[datetime, datetime]:
+    """When a participant's pin on ``walk`` may have been observed: from the start of the
+    walk's day (Swedish time), or two hours before its start when that is earlier, until the
+    end of that day, or four hours after its end (its start, with no end) when that is later.
+    The whole day, because a walk dated today is open from the moment it is created
+    (:mod:`geo.walks`), and participants who join early may pin before the start."""
+    day = walk.starts_at.astimezone(STOCKHOLM).date()
+    day_start = datetime.combine(day, time(0), STOCKHOLM)
+    day_end = datetime.combine(day + timedelta(days=1), time(0), STOCKHOLM)
+    return (min(day_start, walk.starts_at - EARLY),
+            max(day_end, (walk.ends_at or walk.starts_at) + LATE))
+
+
+def participant_pin_problems(actor: Actor, draft: ObservationDraft, walk: Walk | None, *,
+                             group: str, now: datetime) -> dict[str, str]:
+    """What ``actor``, a participant, may not send in a new pin, as ``{field: key}`` (empty
+    when nothing): anything the pin form (:func:`geo.capture.pin_draft`) never sends.
+    ``group`` is the group the participant joined with; ``now`` the server's clock (a pin
+    with no time is observed ``now``).  The demo's open walk (``is_demo``) has no time
+    window: it stays open for trying the app on any day after the demo was loaded."""
+    problems: dict[str, str] = {}
+    if walk is None or actor.walk_id is None or walk.id != actor.walk_id:
+        problems["walk"] = "roles.own_walk_only"
+    elif draft.activity_id is not None and draft.activity_id != walk.activity_id:
+        problems["activity"] = "roles.walk_activity_only"
+    if draft.status != ObservationStatus.NEW or draft.status_reason:
+        problems["status"] = "roles.participant_new_only"
+    if draft.is_demo is not False:
+        problems["is_demo"] = "roles.participant_not_demo"
+    if draft.participant_id is not None and draft.participant_id != actor.participant_id:
+        problems["participant"] = "roles.own_name_only"
+    if draft.reported_by not in ("", actor.name):
+        problems["reported_by"] = "roles.own_name_only"
+    if draft.group not in ("", group):
+        problems["group"] = "roles.own_group_only"
+    at = now if draft.observed_at is None else draft.observed_at
+    if isinstance(at, datetime) and at.utcoffset() is not None:  # else validate_observation says so
+        if at > now + CLOCK_SKEW:
+            problems["observed_at"] = "validation.in_future"
+        elif walk is not None and "walk" not in problems and not walk.is_demo:
+            earliest, latest = pin_window(walk)
+            if not earliest <= at <= latest:
+                problems["observed_at"] = "roles.outside_walk_time"
+    return problems

@@ -79,6 +79,12 @@ CLOSE_REASONS = ("duplicate", "not_physical", "felanmalan", "other_owner", "othe
 # Control characters a text may not hold (tab and line breaks are fine); the importers refuse
 # the same, so that whatever the forms store can be exported and imported back.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional formatting characters (embeddings and overrides U+202A–U+202E, isolates
+# U+2066–U+2069, the marks U+200E/U+200F and the Arabic letter mark U+061C): invisible, they
+# make a name display reversed ("Ali\u202eecn" shows as "Alince") or change how the text
+# around it reads.  No name needs them, so they are removed from every person's name, group
+# and label on the way in (:func:`clean_name`).
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 INT_MAX = 2**31 - 1  # an INTEGER column on PostgreSQL
 
 # Leaving these states is a reopening and needs a reason; so is sending a resolved spot back
@@ -243,6 +249,13 @@ def text_problem(value: object, limit: int) -> str | None:
     except UnicodeEncodeError:  # a lone surrogate
         return "validation.bad_text"
     return None
+
+
+def clean_name(value: str) -> str:
+    """A person's name, a group or a label as it is stored: bidirectional formatting
+    characters (:data:`BIDI_CONTROLS`) removed and surrounding whitespace stripped.  The one
+    normalisation of names; :func:`text_problem` then judges what is left."""
+    return BIDI_CONTROLS.sub("", value).strip() if isinstance(value, str) else value
 
 
 def is_id(value: object) -> bool:

@@ -65,12 +65,15 @@ st.subheader(tr("admin.import"))
 st.caption(tr("admin.import_help"))
 upload = st.file_uploader(tr("admin.import_file"), type=["geojson", "json", "csv", "gpkg"],
                           max_upload_size=geo_io.MAX_IMPORT_BYTES // (1024 * 1024))
+layer = None
+if upload is not None and upload.name.lower().endswith(".gpkg"):  # a GeoPackage may hold several
+    layer = st.text_input(tr("admin.import_layer"), help=tr("admin.import_layer_help")).strip() or None
 if upload is not None and st.button(tr("admin.import_go"), type="primary"):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
         try:
-            result = geo_io.import_file(store, path, actor)
+            result = geo_io.import_file(store, path, actor, layer=layer)
         except Refused as e:
             refused(e)
         else:

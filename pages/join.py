@@ -1,32 +1,18 @@
 """Join a walk with its code (or the QR link ?kod=…): no account, a first name and a group.
 
-Wrong codes are slowed down per connection (:class:`geo.auth.Throttle`)."""
-
-import uuid
+Wrong codes are slowed down per source address, in the database (:func:`geo.auth.claim_join`):
+a new session or another browser at the same address meets the same count, and a right code
+takes back only its own try."""
 
 import streamlit as st
 
-from geo.auth import Throttle
+from geo.auth import claim_join, joined, wrong_code_wait
 from geo.errors import Refused
 from geo.model import JOIN_CODE_MAX, NAME_MAX, Group
 from ui.auth import join_as
+from ui.client import source_address
 from ui.common import get_store, tr
 from ui.feedback import refused
-
-
-@st.cache_resource(show_spinner=False)
-def join_throttle() -> Throttle:
-    """One throttle for the whole server process."""
-    return Throttle()
-
-
-def who_is_trying() -> str:
-    """The connection's IP address; on the same machine (no address) the browser session."""
-    ip = st.context.ip_address
-    if isinstance(ip, str) and ip:
-        return ip
-    return str(st.session_state.setdefault("join_key", f"session:{uuid.uuid4()}"))
-
 
 st.title(tr("join.heading"))
 st.write(tr("join.intro"))
@@ -37,17 +23,20 @@ with st.form("join"):
                          format_func=lambda g: tr(f"group.{g}"))
     go = st.form_submit_button(tr("join.go"), type="primary", width="stretch")
 if go:
-    throttle, key = join_throttle(), who_is_trying()
-    if wait := throttle.wait_s(key):
-        refused(Refused("join.more.wait", seconds=wait))
+    store, source = get_store(), source_address()
+    claim = claim_join(store, source)  # counted as a wrong code until it turns out right
+    if claim.wait_s:
+        refused(Refused("join.more.wait", seconds=claim.wait_s))
         st.stop()
     try:
-        actor = get_store().join_walk(code, name, group)
+        actor = store.join_walk(code, name, group)
     except Refused as e:
-        if "code" in e.errors and (wait := throttle.failed(key)):  # wrong codes are slowed down
+        if "code" not in e.errors:  # the code was right (a name is missing): its try is taken back
+            joined(store, source, claim)
+        elif wait := wrong_code_wait(claim):  # this wrong code makes the next try wait
             refused(Refused("join.more.wait", seconds=wait))
         refused(e)
     else:
-        throttle.succeeded(key)
+        joined(store, source, claim)
         join_as(actor)
         st.rerun()

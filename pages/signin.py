@@ -4,14 +4,15 @@ import streamlit as st
 
 from geo.auth import SignInRefused, sign_in
 from geo.demo import DEMO_ACCOUNTS, DEMO_JOIN_CODE
-from ui.auth import current_actor, oidc_configured, sign_in_as
+from ui.auth import current_actor, oidc_configured, oidc_refusal, sign_in_as
+from ui.client import source_address
 from ui.common import demo_banner, get_store, has_demo, tr
 from ui.feedback import refused
 
 st.title(tr("auth.heading"))
 if oidc_configured():
     if st.user.is_logged_in and current_actor() is None:
-        st.warning(tr("auth.no_account", email=st.user.get("email", "?")))
+        st.warning(oidc_refusal())  # unverified address, no account, or signed out here
     st.button(tr("auth.oidc"), icon=":material/badge:", on_click=st.login, type="primary")
     st.divider()
 
@@ -21,7 +22,7 @@ with st.form("signin", enter_to_submit=True):
     submitted = st.form_submit_button(tr("auth.sign_in"), type="primary", width="stretch")
 if submitted:
     try:
-        sign_in_as(sign_in(get_store(), username, password))
+        sign_in_as(sign_in(get_store(), username, password, source=source_address()))
         st.rerun()
     except SignInRefused as e:
         refused(e)

@@ -1,4 +1,5 @@
-"""Walk leaders (planners, admins): create a walk, show its QR code, open and close it."""
+"""Walk leaders (planners, admins): create a walk, show its QR code, open and close the walks
+they lead (an admin: every walk, and reopens a closed one; geo.roles.walk_transition_allowed)."""
 
 from datetime import time
 
@@ -8,7 +9,7 @@ from geo import walks as wl
 from geo.errors import Refused
 from geo.i18n import local_time, local_today
 from geo.model import LEADER_MAX, MEETING_POINT_MAX, TITLE_MAX, Group, Walk, WalkStatus
-from geo.roles import Action
+from geo.roles import Action, walk_transition_allowed
 from geo.safe import html_text, markdown_text
 from ui.auth import require
 from ui.common import demo_banner, get_store, lang, the_catalog, the_districts, tr
@@ -124,26 +125,30 @@ for w in shown:
                       status=tr(f"status.walk.{w.status}"), code=w.join_code or "–",
                       participants=counts.participants, pins=counts.pins))
         b1, b2, b3 = st.columns(3)
+        may_open = walk_transition_allowed(actor, w, WalkStatus.OPEN)  # the leader or an admin
+        may_close = walk_transition_allowed(actor, w, WalkStatus.CLOSED)
         if w.join_code and b1.button(tr("walks.show_qr"), key=f"walks_qr_{w.id}",
                                      icon=":material/qr_code_2:", width="stretch"):
             show_qr(w)
-        if w.status == WalkStatus.PLANNED and b2.button(
+        if may_open and w.status == WalkStatus.PLANNED and b2.button(
                 tr("walks.open"), key=f"walks_open_{w.id}", type="primary",
                 icon=":material/play_arrow:", width="stretch"):
             set_status(w, WalkStatus.OPEN, "walks.opened")
-        if w.status == WalkStatus.CLOSED and b2.button(
+        if may_open and w.status == WalkStatus.CLOSED and b2.button(
                 tr("walks.reopen"), key=f"walks_open_{w.id}", icon=":material/replay:", width="stretch"):
             set_status(w, WalkStatus.OPEN, "walks.opened")
-        if w.status == WalkStatus.OPEN and b2.button(
+        if may_close and b2.button(
                 tr("walks.close"), key=f"walks_close_{w.id}", icon=":material/stop_circle:",
                 width="stretch"):
             st.session_state["walks_closing"] = w.id
             st.rerun()
+        if w.status != WalkStatus.CLOSED and not (may_open or may_close):  # someone else leads it
+            b2.caption(tr("walks.leader_only"))
         if b3.button(tr("walks.follow"), key=f"walks_follow_{w.id}", icon=":material/map:",
                      width="stretch"):
             st.session_state["walk_id"] = w.id
             st.switch_page("pages/walk.py")
-        if st.session_state.get("walks_closing") == w.id and w.status == WalkStatus.OPEN:
+        if st.session_state.get("walks_closing") == w.id and may_close:
             st.warning(tr("walks.confirm_close", title=markdown_text(w.title)), icon=":material/warning:")
             y, n = st.columns(2)
             if y.button(tr("walks.confirm_yes"), key=f"walks_close_yes_{w.id}", type="primary",

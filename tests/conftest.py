@@ -26,6 +26,10 @@ from geo.store import Store, normal_url, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite", "postgresql"]
+# The tests run the app and the command line on databases of their own (DATABASE_URL), the
+# demo data included: not a production start (geo/production.py). The processes they start
+# inherit this; the tests of a production start set TRYGG_ENV=production themselves.
+os.environ["TRYGG_ENV"] = "test"
 
 
 def make_store(url: str) -> Store:

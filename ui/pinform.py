@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo import capture
 from geo.errors import Refused
 from geo.model import DESCRIPTION_MAX, FEELING_MIN, Actor, Category, Observation, Walk
-from geo.photos import CleanPhoto, PhotoRefused, clean_photo
+from geo.photos import TRY_AGAIN, CleanPhoto, PhotoRefused, clean_photo
 from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
 from geo.store import Conflict, NotFound, Store, StoreError, Unavailable
@@ -53,7 +54,9 @@ SAVE_FAILED = "pin.save_failed"  # "could not save – what you filled in is kep
 
 def cleaned_photo(upload: UploadedFile | None, key: str) -> tuple[CleanPhoto | None, PhotoRefused | None]:
     """The uploaded photo cleaned (:func:`geo.photos.clean_photo`), once per file; or why it
-    is refused (shown with :func:`ui.feedback.refused`)."""
+    is refused (shown with :func:`ui.feedback.refused`, naming the file).  One photo at a
+    time per browser session, within the server's limit on photos cleaned at once; "busy –
+    try again" is not remembered, so the next run tries the same file again."""
     if upload is None:
         return None, None
     data = upload.getvalue()
@@ -61,11 +64,13 @@ def cleaned_photo(upload: UploadedFile | None, key: str) -> tuple[CleanPhoto | N
     cached = st.session_state.get(key)
     if cached and cached[0] == digest:
         return cached[1], cached[2]
+    ctx = get_script_run_ctx()
     try:
-        result, error = clean_photo(data), None
+        result, error = clean_photo(data, upload.name, owner=ctx.session_id if ctx else None), None
     except PhotoRefused as e:
         result, error = None, e
-    st.session_state[key] = (digest, result, error)
+    if error is None or error.key not in TRY_AGAIN:
+        st.session_state[key] = (digest, result, error)
     return result, error
 
 

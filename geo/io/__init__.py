@@ -47,7 +47,8 @@ programs from running formulas, a text cell that (after any leading apostrophes)
 import removes exactly that apostrophe, so the round trip is exact.
 
 **GeoPackage** (``.gpkg``): one layer ``observations`` (a file with a single layer of
-another name is read too), Point geometry, the columns above.  A layer in another known CRS
+another name is read too; one with several layers is refused, naming them, unless ``layer``
+chooses one), Point geometry, the columns above.  A layer in another known CRS
 (e.g. SWEREF 99 TM, EPSG:3006) is transformed to EPSG:4326; a layer without a CRS is refused.
 Exports are EPSG:4326 with ``observed_at`` as text.
 
@@ -59,20 +60,23 @@ Refusals
 
 :func:`read_observations` checks the whole file and raises :class:`ImportRefused` on the
 first problem, naming the CSV line (``Rad 4``) or the 1-based feature (``Objekt 2``), the
-field and the value, e.g. ``Rad 4, fältet 'feeling': värdet 7 – ska vara ett heltal från 1
-(tryggt) till 5 (mycket otryggt)``.  The rules for the values themselves are
+field and the value as the person wrote it (:func:`~geo.io.refusals.show`: a spreadsheet's
+date as ``2019-10-15 19:30:00``, never Python's spelling), e.g. ``Rad 4, fältet 'feeling':
+värdet 7 – ska vara ett heltal från 1 (tryggt) till 5 (mycket otryggt)``.  A file holds at
+most :data:`MAX_IMPORT_ROWS` rows or features.  The rules for the values themselves are
 :func:`geo.workflow.validate_observation`, the same as for the pin form.  :func:`import_file`
-then saves every row in one transaction (or none).  Nothing here evaluates file content.
+then saves every row in one short transaction (or none;
+:meth:`geo.store.Store.import_observations`).  Nothing here evaluates file content.
 """
 
 from .export import export_file, observations_frame
-from .formats import CSV_COLUMNS, EXPORT_FIELDS, FIELDS, MAX_IMPORT_BYTES
+from .formats import CSV_COLUMNS, EXPORT_FIELDS, FIELDS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from .importing import ImportResult, import_file
 from .read import read_observations
 from .refusals import ExportRefused, ImportRefused, show
 
 __all__ = [
-    "ImportRefused", "ExportRefused", "ImportResult", "MAX_IMPORT_BYTES", "FIELDS",
+    "ImportRefused", "ExportRefused", "ImportResult", "MAX_IMPORT_BYTES", "MAX_IMPORT_ROWS", "FIELDS",
     "EXPORT_FIELDS", "CSV_COLUMNS", "read_observations", "import_file", "export_file",
     "observations_frame", "show",
 ]

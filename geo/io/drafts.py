@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid as uuidlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..model import DESCRIPTION_MAX, ObservationDraft, ObservationStatus
 from ..workflow import CONTROL_CHARS, validate_observation
-from .formats import DECIMAL, INTEGER
+from .formats import DECIMAL, INTEGER, LOCAL_TZ
 from .refusals import ImportRefused, Where
 
 # In which order the fields of one row are judged ("the first problem").
@@ -92,6 +92,9 @@ def draft_of(place: Place, props: Mapping[str, object], lon: float | None, lat: 
 def _time(value: object, where: Where) -> datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ImportRefused("validation.required", field="observed_at", value=value or "", **where)
+    if (serial := _spreadsheet_serial(value)) is not None:
+        raise ImportRefused("io.spreadsheet_date", field="observed_at", value=value,
+                            means=serial.strftime("%Y-%m-%d %H:%M"), example=_with_offset(serial), **where)
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
@@ -106,6 +109,30 @@ def _time(value: object, where: Where) -> datetime | None:
     if parsed.tzinfo is not None and parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=None)  # validate_observation calls it naive
     return parsed
+
+
+# A spreadsheet's date cell saved as its number: days since 1899-12-30 (Excel's and
+# LibreOffice's 1900 date system), e.g. 43753.8125 = 2019-10-15 19:30.  Only the numbers of
+# 1954–2119 are taken for one; others stay "not a point in time".
+_SERIAL_EPOCH = datetime(1899, 12, 30)
+_SERIAL_RANGE = (20_000, 80_000)
+
+
+def _spreadsheet_serial(value: object) -> datetime | None:
+    """The local date and time a spreadsheet's date number means, or None."""
+    number: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and DECIMAL.fullmatch(value.strip()):
+        number = float(value.strip())
+    if number is None or not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        return None
+    return _SERIAL_EPOCH + timedelta(minutes=round(number * 24 * 60))
+
+
+def _with_offset(local: datetime) -> str:
+    """``local`` (Swedish local time) as the ISO 8601 an import takes."""
+    return local.replace(tzinfo=LOCAL_TZ).isoformat(timespec="seconds")
 
 
 def _feeling(value: object) -> object:
@@ -140,6 +167,9 @@ def refusal(errors: Mapping[str, str], draft: ObservationDraft, place: Place,
         if props.get("feeling") is None:  # missing: there is no value to show
             return ImportRefused(key, field="feeling", **where)
         return ImportRefused(key, field="feeling", value=props.get("feeling"), **where)
+    if field == "observed_at" and key == "validation.naive_time" and isinstance(draft.observed_at, datetime):
+        return ImportRefused("io.naive_time", field=field, value=draft.observed_at,
+                             example=_with_offset(draft.observed_at), **where)
     attr = {"activity": "activity_id", "walk": "walk_id"}.get(field, field)
     value = getattr(draft, attr, None)
     if field == "walk":

@@ -7,6 +7,10 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 MAX_IMPORT_BYTES: Final = 20 * 1024 * 1024
+# Rows (CSV) or features (GeoJSON, GeoPackage) one import may hold: all of them are checked
+# in memory before the write, and the write itself stays short enough (about a second on
+# SQLite) that walkers saving pins meanwhile barely wait.  Split a larger file.
+MAX_IMPORT_ROWS: Final = 50_000
 LAYER: Final = "observations"
 LOCAL_TZ: Final = ZoneInfo("Europe/Stockholm")
 DECIMALS: Final = 7  # about 1 cm

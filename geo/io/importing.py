@@ -1,4 +1,8 @@
-"""Importing a file: every row checked, then all saved in one transaction — or none."""
+"""Importing a file: every row checked, then all saved in one short transaction — or none.
+
+Reading, checking and placing the rows happen before the write
+(:meth:`geo.store.Store.import_observations`), so that walkers' saves wait only for the
+insert itself; a file holds at most :data:`~geo.io.formats.MAX_IMPORT_ROWS` rows."""
 
 from __future__ import annotations
 
@@ -22,11 +26,12 @@ class ImportResult:
 
 
 def import_file(store: Store, path: str | os.PathLike[str], actor: Actor, *,
-                is_demo: bool = False) -> ImportResult:
+                is_demo: bool = False, layer: str | None = None) -> ImportResult:
     """Check the whole file, then save every row in one transaction — or nothing.
 
     Rows whose ``uuid`` is already stored are skipped (counted in ``skipped``).  Only an
-    admin may import (:class:`geo.roles.Forbidden` otherwise)."""
+    admin may import (:class:`geo.roles.Forbidden` otherwise).  ``layer`` names the layer
+    of a GeoPackage that has more than one (refused without it, naming its layers)."""
     from ..roles import Action, require
     from ..store import Invalid
 
@@ -34,11 +39,11 @@ def import_file(store: Store, path: str | os.PathLike[str], actor: Actor, *,
 
     known = store.known_ids()
     walks = {w.slug: w.id for w in store.walks()}
-    drafts, places = read_places(Path(path), known, walks)
+    drafts, places = read_places(Path(path), known, walks, layer=layer)
     if is_demo:
         drafts = [replace(d, is_demo=True) for d in drafts]
     try:
-        saved = store.add_observations(drafts, actor)
+        saved = store.import_observations(drafts, actor)
     except Invalid as exc:
         raise from_store(exc, drafts, places, Path(path).name) from None
     return ImportResult(added=saved.added, skipped=len(saved.ids) - saved.added)

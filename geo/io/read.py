@@ -29,6 +29,7 @@ from .formats import (
     GPKG_REQUIRED,
     LAYER,
     MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
     SQLITE_MAGIC,
     SUFFIXES,
     WGS84_NAMES,
@@ -40,21 +41,22 @@ Row = tuple[Place, dict[str, Any], float | None, float | None]
 
 
 def read_observations(path: str | os.PathLike[str], known: Mapping[str, set[str]],
-                      walks: Mapping[str, int]) -> list[ObservationDraft]:
+                      walks: Mapping[str, int], *, layer: str | None = None) -> list[ObservationDraft]:
     """Parse and check a whole file; no database access.
 
     ``known`` is :meth:`geo.store.Store.known_ids` (``category`` and ``activity`` are used),
-    ``walks`` maps walk slug → walk id.  Raises :class:`ImportRefused` on the first problem.
+    ``walks`` maps walk slug → walk id, ``layer`` the GeoPackage layer to read (needed when
+    the file has more than one).  Raises :class:`ImportRefused` on the first problem.
     """
-    return read_places(Path(path), known, walks)[0]
+    return read_places(Path(path), known, walks, layer=layer)[0]
 
 
-def read_places(path: Path, known: Mapping[str, set[str]], walks: Mapping[str, int]
-                ) -> tuple[list[ObservationDraft], list[Place]]:
+def read_places(path: Path, known: Mapping[str, set[str]], walks: Mapping[str, int], *,
+                layer: str | None = None) -> tuple[list[ObservationDraft], list[Place]]:
     """The drafts of a file, and where in the file each came from (for later messages)."""
     fmt = _check_file(path)
     if fmt == "gpkg":
-        rows = _gpkg_rows(path)
+        rows = _gpkg_rows(path, layer)
     else:
         text = _read_text(path)
         rows = _geojson_rows(text, path) if fmt == "geojson" else _csv_rows(text, path)
@@ -95,6 +97,18 @@ def _check_file(path: Path) -> str:
     if st.st_size == 0:
         raise ImportRefused("io.empty", file=path.name)
     return fmt
+
+
+def _check_count(count: int, path: Path) -> None:
+    """At most :data:`MAX_IMPORT_ROWS` rows or features, said with both numbers."""
+    if count > MAX_IMPORT_ROWS:
+        raise ImportRefused("io.too_many_rows", file=path.name, count=_grouped(count),
+                            max=_grouped(MAX_IMPORT_ROWS))
+
+
+def _grouped(n: int) -> str:
+    """A count with its thousands apart, as both languages read it: 120 000."""
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def _mb(n: int) -> str:
@@ -138,6 +152,7 @@ def _geojson_rows(text: str, path: Path) -> Iterator[Row]:
         raise ImportRefused("io.not_collection", file=path.name)
     if not features:
         raise ImportRefused("io.empty", file=path.name)
+    _check_count(len(features), path)
     for number, feature in enumerate(features, start=1):
         where: Where = {"row": number, "kind": "feature"}
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -184,7 +199,18 @@ def _check_projected(lon: float, lat: float, field: str, value: object, where: W
         raise ImportRefused("io.projected", field=field, value=value, **where)
 
 
+def _csv_count(text: str) -> int:
+    """The rows of a CSV text that hold something, the header row left out (a quick pass
+    before the rows are checked; a broken file is left to that check)."""
+    try:
+        return max(0, sum(1 for record in csv.reader(io.StringIO(text, newline=""), strict=True)
+                          if any(cell.strip() for cell in record)) - 1)
+    except csv.Error:
+        return 0
+
+
 def _csv_rows(text: str, path: Path) -> Iterator[Row]:
+    _check_count(_csv_count(text), path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     index: dict[str, int] = {}
@@ -238,7 +264,9 @@ def _csv_number(raw: str, field: str, where: Where) -> float | None:
     return float(s)
 
 
-def _gpkg_rows(path: Path) -> Iterator[Row]:
+def _gpkg_rows(path: Path, layer: str | None = None) -> Iterator[Row]:
+    """The features of one layer: the only one, or ``layer``; a file with several layers is
+    refused without ``layer``, naming them (a second layer is never silently left out)."""
     import pyogrio
 
     with path.open("rb") as fh:
@@ -247,13 +275,21 @@ def _gpkg_rows(path: Path) -> Iterator[Row]:
         raise ImportRefused("io.not_gpkg", file=path.name)
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-        layer = LAYER if LAYER in layers else (layers[0] if len(layers) == 1 else None)
-        if layer is None:
-            raise ImportRefused("io.wrong_layer", file=path.name,
-                                layers=", ".join(show(n, 40) for n in layers[:10]) or "–")
-        if pyogrio.read_info(path, layer=layer).get("driver") != "GPKG":
+        named = ", ".join(show(n, 40) for n in layers[:10]) + (", …" if len(layers) > 10 else "")
+        if layer is not None and layer not in layers:
+            raise ImportRefused("io.no_such_layer", file=path.name, layer=show(layer, 40),
+                                layers=named or "–")
+        if not layers:
+            raise ImportRefused("io.empty", file=path.name)
+        if layer is None and len(layers) > 1:
+            raise ImportRefused("io.several_layers", file=path.name, layers=named,
+                                count=len(layers), usual=show(LAYER))
+        chosen = layer if layer is not None else layers[0]
+        info = pyogrio.read_info(path, layer=chosen)
+        if info.get("driver") != "GPKG":
             raise ImportRefused("io.not_gpkg", file=path.name)
-        frame = pyogrio.read_dataframe(path, layer=layer, datetime_as_string=True)
+        _check_count(int(info.get("features") or 0), path)
+        frame = pyogrio.read_dataframe(path, layer=chosen, datetime_as_string=True)
     except ImportRefused:
         raise
     except Exception:  # noqa: BLE001 - whatever GDAL cannot read is "not a GeoPackage"

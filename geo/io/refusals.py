@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import reprlib
+import json
+import math
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from ..errors import Quote, Refused, quoted
 from ..i18n import t
 
 _MISSING = object()
-
-_repr = reprlib.Repr()
-_repr.maxlevel, _repr.maxdict, _repr.maxlist, _repr.maxtuple = 2, 4, 4, 4
-_repr.maxstring, _repr.maxother, _repr.maxlong = 60, 60, 40
+_DEPTH, _ITEMS = 2, 4  # how deep and how many items of a list or an object a message shows
 
 
 class Where(TypedDict):
@@ -22,12 +22,57 @@ class Where(TypedDict):
 
 
 def show(value: object, limit: int = 60) -> str:
-    """``value`` as a message shows it: repr-like quoting, at most about ``limit`` characters."""
+    """``value`` as a message shows it, the way the person wrote or reads it, never as
+    Python spells it: text in quotes (``'xxx'``, special characters escaped), a date and
+    time as ``2019-10-15 19:30:00`` (a spreadsheet's date cell, a pandas ``Timestamp``), a
+    number as written, ``null``/``true``/``false`` and lists and objects as in JSON; at most
+    about ``limit`` characters."""
     try:
-        text = repr(value[: limit + 1]) if isinstance(value, str) else _repr.repr(value)
+        text = repr(str(value)[: limit + 1]) if isinstance(value, str) else _readable(value, 0)
     except Exception:  # noqa: BLE001 - a message must never fail because of the value
-        text = f"<{type(value).__name__}>"
+        text = "?"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _readable(value: object, depth: int) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value)) if abs(value) < 10**40 else f"{str(int(value))[:20]}…"
+    if isinstance(value, float):  # numpy's float64 too
+        if math.isnan(value):
+            return "NaN"
+        return repr(float(value)) if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):  # pandas' Timestamp too
+        shown = value.isoformat(sep=" ")
+        return shown.replace(".000000", "") if "." in shown else shown
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(str(value)[:60], ensure_ascii=False)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"0x{bytes(value[:16]).hex()}" + ("…" if len(value) > 16 else "")
+    if isinstance(value, dict):
+        if depth >= _DEPTH:
+            return "{…}"
+        items = [f"{_readable(str(k), depth + 1)}: {_readable(v, depth + 1)}"
+                 for k, v in list(value.items())[:_ITEMS]]
+        return "{" + ", ".join(items + (["…"] if len(value) > _ITEMS else [])) + "}"
+    if isinstance(value, (list, tuple)):
+        if depth >= _DEPTH:
+            return "[…]"
+        items = [_readable(v, depth + 1) for v in value[:_ITEMS]]
+        return "[" + ", ".join(items + (["…"] if len(value) > _ITEMS else [])) + "]"
+    if hasattr(value, "item"):  # a numpy or pandas scalar
+        plain = value.item()
+        if plain is not value:
+            return _readable(plain, depth)
+    text = str(value)[:60]
+    return "?" if text.startswith("<") else text  # no "<object … at 0x…>"
 
 
 class _Refusal(Refused):

@@ -42,7 +42,6 @@ from .observations import Saved
 from .photos import PhotosMixin
 from .protocol import ProtocolChange, ProtocolMixin
 from .rows import PhotoLike
-from .security import Claim, SessionHolder, session_hash
 from .schema import (
     MEASURE_STATUSES,
     OBS_STATUSES,
@@ -69,10 +68,12 @@ from .schema import (
     user_account,
     walk,
 )
+from .security import Claim, SessionHolder, session_hash
 from .users import UsersMixin
 
 __all__ = [
-    "DEFAULT_DB", "Claim", "SessionHolder", "session_hash", "MEASURE_STATUSES", "OBS_STATUSES", "POSTGIS_COLUMNS", "POSTGIS_INDEXES",
+    "DEFAULT_DB", "Claim", "SessionHolder", "session_hash", "MEASURE_STATUSES", "OBS_STATUSES",
+    "POSTGIS_COLUMNS", "POSTGIS_INDEXES",
     "POSTGIS_TABLES", "RESPONSIBLES", "ROOT", "WALK_STATUSES", "Conflict", "Invalid", "Migrate",
     "NotFound", "PhotoLike", "ProtocolChange", "Saved", "Store", "StoreError", "UTCDateTime",
     "Unavailable", "activity", "alembic_config", "category", "database_url", "district", "measure",

@@ -2,9 +2,12 @@
 
 A backup is itself a SQLite database with this app's schema at the newest migration
 (``alembic_version`` says which), holding every row of every table in
-:data:`geo.store.metadata` (photos as blobs, the catalogue and the districts included), plus
-one table ``backup_info``: when it was made (UTC), from which backend, at which schema
-revision, and how many rows each table had.  The PostGIS geometry columns are not in it: they
+:data:`geo.store.metadata` (photos as blobs, the catalogue and the districts included) except
+the security state (:data:`geo.store.schema.TRANSIENT_TABLES`: sign-in slow-downs and
+sessions, which are never backed up nor restored), plus two tables: ``backup_info`` (when it
+was made (UTC), from which backend, at which schema revision, and how many rows each table
+had) and ``backup_checksum`` (rows and a SHA-256 per table, see
+:func:`geo.store.backupfile.file_checksums`).  The PostGIS geometry columns are not in it: they
 compute themselves from the coordinates and the GeoJSON on the way back in.
 
 :func:`backup` reads the source in one read transaction that sees one moment (PostgreSQL's
@@ -15,12 +18,15 @@ no file behind.
 
 :func:`restore` reads a backup — or any SQLite database of this app, such as the live
 ``var/trygghetskartan.db``, which is how a SQLite installation moves to PostgreSQL in one
-command.  The file is opened read-only and never changed; one of an older schema is copied to
+command.  A backup's rows are first checked against its checksums: a damaged or edited row
+refuses the restore, naming the table, before anything is read in.  The file is opened
+read-only and never changed; one of an older schema is copied to
 a temporary file that is migrated instead.  Everything goes into the target in one write
 transaction: its rows are deleted (only with ``replace`` when it holds walks, observations,
 measures, users or participants; a fresh database with only the catalogue is simply
-replaced), every row of the file is inserted, PostgreSQL's id sequences are moved past the
-restored ids and the row counts are checked.  Any failure rolls all of it back.
+replaced; the target's sessions end, as their accounts and participants are replaced too),
+every row of the file is inserted, PostgreSQL's id sequences are moved past the restored ids
+and the row counts are checked.  Any failure rolls all of it back.
 """
 
 from __future__ import annotations
@@ -65,15 +71,18 @@ from .backupfile import (
     _remove_sqlite_file,
     _sqlite_copy,
     _sqlite_engine,
+    _verify,
+    backup_checksum,
     backup_info,
+    file_checksums,
     info_metadata,
 )
 from .engine import alembic_config, shown_url
 from .errors import BackupRefused
 from .rows import table_counts
-from .schema import metadata
+from .schema import TRANSIENT_TABLES, metadata
 
-FORMAT = 1
+FORMAT = 2  # 2: with backup_checksum
 # Loaded from the data files by ``sync_catalog``; a database holding only these is "fresh".
 CATALOGUE = frozenset({"municipality", "district", "medborgarlofte", "promise", "activity",
                        "category", "measure_type"})
@@ -154,6 +163,9 @@ def backup(store: Store, path: str | os.PathLike[str], *, overwrite: bool = Fals
                     dst.execute(insert(backup_info).values(
                         format=FORMAT, created_at=created.isoformat(), backend=store.backend,
                         revision=head, counts=json.dumps(counts)))
+                    dst.execute(insert(backup_checksum), [
+                        {"table_name": table, "rows": rows, "sha256": digest}
+                        for table, (rows, digest) in file_checksums(dst, sorted(counts)).items()])
                     tx.commit()
             finally:
                 if tx.is_active:
@@ -191,6 +203,7 @@ def restore(store: Store, path: str | os.PathLike[str], *, replace: bool = False
     revision = _probe(path)
     if revision not in known:
         raise BackupRefused("backup.newer", file=name, revision=revision, head=head)
+    _check_sums(path, name)
 
     with tempfile.TemporaryDirectory(prefix="trygghetskartan-restore-") as tmp:
         source, migrated = path, revision != head
@@ -209,7 +222,8 @@ def restore(store: Store, path: str | os.PathLike[str], *, replace: bool = False
         try:
             with _reading(engine, name) as src:
                 _, tables, info = _inspect(src, name)
-                if (missing := [t.name for t in metadata.sorted_tables if t.name not in tables]):
+                if (missing := [t.name for t in metadata.sorted_tables
+                                if t.name not in tables and t.name not in TRANSIENT_TABLES]):
                     raise BackupRefused("backup.not_ours", file=name, missing=", ".join(missing))
                 expected = None
                 if info is not None and not migrated and info.get("revision") == head:
@@ -247,16 +261,29 @@ def _restore_into(store: Store, src: Connection, name: str, replace: bool,
         _reset_sequences(dst)
         found = table_counts(dst)
         for table, n in (expected if expected is not None else counts).items():
-            if table in found and found[table] != n:
+            if table in found and table not in TRANSIENT_TABLES and found[table] != n:
                 raise BackupRefused("backup.count_mismatch", file=name, table=table,
                                     expected=n, found=found[table])
     return found, held
 
 
+def _check_sums(path: Path, name: str) -> None:
+    """The file's rows against its checksums (:func:`geo.store.backupfile._verify`), read
+    from the file itself before any copy of it is migrated."""
+    engine = _sqlite_engine(path, readonly=True)
+    try:
+        with _reading(engine, name) as conn:
+            _verify(conn, name, _inspect(conn, name)[2])
+    finally:
+        engine.dispose()
+
+
 def _delete_all(conn: Connection) -> None:
-    """Every row of every table, children first."""
+    """Every row of every table, children first; of the security state only the sessions
+    (their accounts and participants are replaced), not the sign-in slow-downs."""
     for table in reversed(metadata.sorted_tables):
-        conn.execute(delete(table))
+        if table.name not in TRANSIENT_TABLES or table.name == "auth_session":
+            conn.execute(delete(table))
 
 
 def _reset_sequences(conn: Connection) -> None:
@@ -282,10 +309,13 @@ def _self_references(table: Table) -> list[str]:
 
 
 def _copy(src: Connection, dst: Connection, *, src_error: ErrorMap, dst_error: ErrorMap) -> dict[str, int]:
-    """Every row of every table of ``metadata`` from ``src`` to ``dst`` (parents first,
-    ``chunk`` rows at a time, ids kept); returns the rows copied per table."""
+    """Every row of every table of ``metadata`` but the security state
+    (:data:`TRANSIENT_TABLES`) from ``src`` to ``dst`` (parents first, ``chunk`` rows at a
+    time, ids kept); returns the rows copied per table."""
     counts: dict[str, int] = {}
     for table in metadata.sorted_tables:
+        if table.name in TRANSIENT_TABLES:  # security state: never backed up nor restored
+            continue
         later = _self_references(table)
         pending: dict[str, list[dict[str, Any]]] = {c: [] for c in later}
         size = BLOB_CHUNK if any(isinstance(c.type, LargeBinary) for c in table.columns) else CHUNK

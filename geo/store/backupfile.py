@@ -1,12 +1,17 @@
 """The backup file: a plain SQLite database (no WAL: one file), opened read-only to read
-and written beside the target, then renamed into place; see :mod:`geo.store.backup`."""
+and written beside the target, then renamed into place; see :mod:`geo.store.backup`.
+
+Each table's rows carry a checksum (table ``backup_checksum``: rows and SHA-256 per table,
+:func:`file_checksums`), computed from the values as the file stores them, so that a restore
+can tell a damaged or changed row (:func:`_verify`) before it reads anything in."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,7 @@ from sqlalchemy.pool import NullPool
 
 from .engine import StoreBase
 from .errors import BackupRefused
+from .schema import TRANSIENT_TABLES
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -31,6 +37,67 @@ backup_info = Table(
     Column("revision", Text, nullable=False),     # the schema revision of the rows
     Column("counts", Text, nullable=False),       # JSON: table → rows
 )
+# Since format 2: per table, its rows and a checksum of them (:func:`file_checksums`).
+backup_checksum = Table(
+    "backup_checksum", info_metadata,
+    Column("table_name", Text, primary_key=True),
+    Column("rows", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+)
+CHECKSUM_FORMAT = 2  # the first format whose files carry backup_checksum
+# The file's own bookkeeping, never checksummed; SQLite's own tables (sqlite_%) neither.
+BOOKKEEPING = frozenset({"alembic_version", "backup_info", "backup_checksum"})
+_MOD = 2**256
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def file_checksums(conn: Connection, tables: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Rows and checksum of each table of a SQLite file, from the values as SQLite stores
+    them (so the same on writing and on reading back, whichever backend the rows came from):
+    the SHA-256 of each row (its columns' names and values, a blob by its own SHA-256) summed
+    modulo 2**256, which does not depend on the order the rows are read in."""
+    sums: dict[str, tuple[int, str]] = {}
+    for table in tables:
+        columns = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({_quoted(table)})")]
+        head = repr(columns).encode("utf-8")
+        total = rows = 0
+        result = conn.exec_driver_sql(
+            f"SELECT {', '.join(_quoted(c) for c in columns)} FROM {_quoted(table)}")
+        for row in result:
+            values = tuple(hashlib.sha256(v).hexdigest() if isinstance(v, bytes) else v for v in row)
+            digest = hashlib.sha256(head + repr(values).encode("utf-8", "surrogatepass")).digest()
+            total = (total + int.from_bytes(digest, "big")) % _MOD
+            rows += 1
+        sums[table] = (rows, f"{total:064x}")
+    return sums
+
+
+def _verify(conn: Connection, name: str, info: dict[str, Any] | None) -> None:
+    """Refuse a file whose rows do not match its checksums, naming the first table that
+    differs (a damaged or edited row, a row more or less), or one whose checksums are
+    missing although its format has them.  A file without ``backup_checksum`` (a backup of
+    format 1, or an app database itself) has nothing to verify."""
+    try:
+        tables = set(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'").scalars())
+        if "backup_checksum" not in tables:
+            if info is not None and int(info.get("format") or 1) >= CHECKSUM_FORMAT:
+                raise BackupRefused("backup.damaged", file=name, table="backup_checksum")
+            return
+        expected = {r.table_name: (int(r.rows), str(r.sha256))
+                    for r in conn.execute(select(backup_checksum))}
+        if unsummed := sorted(tables - BOOKKEEPING - TRANSIENT_TABLES - set(expected)):
+            raise BackupRefused("backup.damaged", file=name, table=unsummed[0])  # its checksum is gone
+        for table in sorted(expected):
+            if table not in tables:
+                raise BackupRefused("backup.damaged", file=name, table=table)
+            if file_checksums(conn, [table])[table] != expected[table]:
+                raise BackupRefused("backup.damaged", file=name, table=table)
+    except DBAPIError as e:
+        raise BackupRefused("backup.unreadable", file=name, detail=_detail(e)) from e
 
 
 def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:

@@ -36,8 +36,9 @@ class MeasuresMixin(CatalogueMixin, HistoryMixin):
                 description=draft.description.strip(),
                 district_id=placed, activity_id=draft.activity_id,
                 geojson=_dumps(draft.geometry), responsible=str(draft.responsible),
-                responsible_name=draft.responsible_name, due=draft.due, cost_sek=draft.cost_sek,
-                status=str(draft.status), status_reason=draft.status_reason, is_demo=draft.is_demo,
+                responsible_name=workflow.clean_name(draft.responsible_name), due=draft.due,
+                cost_sek=draft.cost_sek, status=str(draft.status), status_reason=draft.status_reason,
+                is_demo=draft.is_demo,
                 created_at=now, updated_at=now, version=1)))
             if draft.observation_ids:
                 conn.execute(insert(measure_observation), [
@@ -89,7 +90,7 @@ class MeasuresMixin(CatalogueMixin, HistoryMixin):
                 measure.c.id == measure_id, measure.c.version == expected_version).values(
                 type_id=draft.type, title=draft.title.strip(), description=draft.description.strip(),
                 district_id=placed, activity_id=draft.activity_id, geojson=_dumps(draft.geometry),
-                responsible=str(draft.responsible), responsible_name=draft.responsible_name,
+                responsible=str(draft.responsible), responsible_name=workflow.clean_name(draft.responsible_name),
                 due=draft.due, cost_sek=draft.cost_sek, updated_at=_now(),
                 version=measure.c.version + 1)).rowcount
             if not done:

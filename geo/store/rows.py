@@ -74,7 +74,8 @@ def _walk(r: Row[Any]) -> Walk:
                 title=r.title, starts_at=r.starts_at, ends_at=r.ends_at,
                 meeting_point=r.meeting_point, groups=tuple(json.loads(r.groups or "[]")),
                 leader=r.leader, participants=r.participants, status=r.status,
-                route=json.loads(r.route) if r.route else None, is_demo=r.is_demo)
+                route=json.loads(r.route) if r.route else None, is_demo=r.is_demo,
+                leader_id=r.leader_id, closed_at=r.closed_at)
 
 
 def _observation(r: Row[Any]) -> Observation:

@@ -4,7 +4,8 @@
 checked, in one write transaction that reads the key's row locked (PostgreSQL's ``FOR
 UPDATE``; SQLite's ``BEGIN IMMEDIATE`` serialises writers), refuses while the key is locked,
 and otherwise counts the try as a failure and sets the lock the count earns.  Parallel tries
-therefore cannot all be checked before a lock is set; a right password then clears the count
+therefore cannot all be checked before a lock is set; a try that turns out right takes back its
+own count (:meth:`SecurityMixin.release_attempt`), and a right password forgets the account's
 (:meth:`SecurityMixin.clear_attempts`).  A key forgets its failures after ``window_s``
 without one.
 
@@ -73,7 +74,7 @@ class SecurityMixin(StoreBase):
                 return Claim(wait_s=max(1, int((row.locked_until - now).total_seconds() + 0.999)),
                              failures=row.failures)
             fresh = row is None or (now - row.last_failure).total_seconds() > window_s
-            failures = 1 if fresh else row.failures + 1
+            failures = 1 if fresh or row is None else row.failures + 1
             wait = wait_after(failures)
             values = {"failures": failures, "last_failure": now,
                       "locked_until": now + timedelta(seconds=wait) if wait else None}
@@ -88,15 +89,25 @@ class SecurityMixin(StoreBase):
         with self._write() as conn:
             conn.execute(delete(sign_in_throttle).where(sign_in_throttle.c.key == key[:200]))
 
-    def release_attempt(self, key: str) -> None:
-        """A try that turned out right: the failure its claim counted is taken back (only
-        that one, so right tries between wrong ones never wipe the count), and the lock the
-        claim set is lifted."""
+    def release_attempt(self, key: str, claim: Claim | None = None) -> None:
+        """A try that turned out right: the failure its ``claim`` counted is taken back (only
+        that one, so right tries between wrong ones never wipe the count).  The lock that
+        claim set is lifted, but not one a later claim set: a wrong try made while this one
+        was being checked keeps its wait.  (Without ``claim`` any lock is lifted.)"""
+        key = key[:200]
         with self._write() as conn:
-            conn.execute(update(sign_in_throttle).where(sign_in_throttle.c.key == key[:200]).values(
-                failures=sign_in_throttle.c.failures - 1, locked_until=None))
-            conn.execute(delete(sign_in_throttle).where(sign_in_throttle.c.key == key[:200],
-                                                        sign_in_throttle.c.failures <= 0))
+            self._lock(conn, f"throttle:{key}")
+            row = conn.execute(select(sign_in_throttle).where(sign_in_throttle.c.key == key)
+                               .with_for_update()).first()
+            if row is None:
+                return
+            if row.failures <= 1:
+                conn.execute(delete(sign_in_throttle).where(sign_in_throttle.c.key == key))
+                return
+            values: dict[str, object] = {"failures": row.failures - 1}
+            if claim is None or claim.failures == row.failures:  # no claim counted since ours
+                values["locked_until"] = None
+            conn.execute(update(sign_in_throttle).where(sign_in_throttle.c.key == key).values(**values))
 
     def forget_old_attempts(self, before: datetime) -> int:
         """Housekeeping: rows whose last failure is older than ``before`` and not locked."""

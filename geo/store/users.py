@@ -3,10 +3,11 @@ sign-in state, and the privacy purge of photos and names."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from .. import roles, workflow
 from ..model import DISPLAY_NAME_MAX, EMAIL_MAX, USERNAME_MAX, Actor, Role, User
@@ -14,7 +15,10 @@ from ..roles import Action
 from .engine import StoreBase, _now
 from .errors import Invalid, NotFound
 from .rows import _user
-from .schema import auth_session, observation, participant, photo, user_account, walk
+from .schema import auth_session, observation, participant, photo, status_change, user_account, walk
+
+# A participant in the status history (:attr:`geo.model.Actor.label`): "Alice (deltagare #7)".
+_PARTICIPANT_LABEL = re.compile(r"(?s).*\(deltagare #(?P<id>\d+)\)")
 
 
 class UsersMixin(StoreBase):
@@ -24,7 +28,8 @@ class UsersMixin(StoreBase):
                  email: str | None = None, password_hash: str | None = None,
                  is_demo: bool = False) -> User:
         roles.require(actor, Action.MANAGE_USERS)
-        username = username.strip().lower() if isinstance(username, str) else username
+        username = workflow.clean_name(username).lower() if isinstance(username, str) else username
+        display_name = workflow.clean_name(display_name) if isinstance(display_name, str) else display_name
         email = (email.strip().lower() if isinstance(email, str) else email) or None
         errors = {}
         if not username:
@@ -63,6 +68,13 @@ class UsersMixin(StoreBase):
         with self._read() as conn:
             r = conn.execute(select(user_account).where(
                 user_account.c.username == username.strip().lower())).first()
+        return _user(r) if r else None
+
+    def user_by_id(self, user_id: int) -> User | None:
+        """The account a session signs in (read again on every page run: its role or name
+        may have changed)."""
+        with self._read() as conn:
+            r = conn.execute(select(user_account).where(user_account.c.id == user_id)).first()
         return _user(r) if r else None
 
     def credentials(self, *, username: str | None = None, email: str | None = None) -> dict[str, Any] | None:
@@ -108,17 +120,40 @@ class UsersMixin(StoreBase):
     # --- privacy ------------------------------------------------------------------------
     def purge_personal(self, actor: Actor, before: datetime) -> dict[str, int]:
         """Remove photos and names older than ``before`` while keeping each observation's
-        place, category, feeling, text and status; one transaction."""
+        place, category, feeling, text and status; one transaction.
+
+        The names go wherever they were copied: the participants of walks that began before
+        ``before`` (and of pins observed before it) are renamed "–", their pins' and older
+        pins' ``reported_by`` emptied, and their entries in the status history, which name
+        them as "Alice (deltagare #7)" (:attr:`geo.model.Actor.label`), say "deltagare #7"
+        (so are older entries of any participant).  Counts per table: ``photo``,
+        ``observation``, ``participant``, ``status_change``."""
         roles.require(actor, Action.DELETE_DATA)
         old = select(observation.c.id).where(observation.c.observed_at < before)
         old_walks = select(walk.c.id).where(walk.c.starts_at < before)
         with self._write() as conn:
+            people = set(conn.scalars(select(participant.c.id).where(or_(
+                participant.c.walk_id.in_(old_walks),
+                participant.c.id.in_(select(observation.c.participant_id).where(
+                    observation.c.observed_at < before, observation.c.participant_id.is_not(None)))))))
+            renamed = []
+            for sid, label, at in conn.execute(select(status_change.c.id, status_change.c.actor, status_change.c.at)
+                                               .where(status_change.c.actor.like("%(deltagare #%)"))):
+                found = _PARTICIPANT_LABEL.fullmatch(label)
+                if found and (int(found["id"]) in people or at < before):
+                    neutral = Actor(role=Role.PARTICIPANT, name="", participant_id=int(found["id"])).label
+                    if label != neutral:
+                        renamed.append({"_id": sid, "_actor": neutral})
+            if renamed:
+                conn.execute(update(status_change).where(status_change.c.id == bindparam("_id"))
+                             .values(actor=bindparam("_actor")), renamed)
             return {
                 "photo": conn.execute(delete(photo).where(photo.c.observation_id.in_(old))).rowcount,
                 "observation": conn.execute(update(observation).where(
-                    observation.c.observed_at < before, observation.c.reported_by != "")
-                    .values(reported_by="")).rowcount,
+                    or_(observation.c.observed_at < before, observation.c.participant_id.in_(people)),
+                    observation.c.reported_by != "").values(reported_by="")).rowcount,
                 "participant": conn.execute(update(participant).where(
-                    participant.c.walk_id.in_(old_walks), participant.c.name != "–")
+                    participant.c.id.in_(people), participant.c.name != "–")
                     .values(name="–")).rowcount,
+                "status_change": len(renamed),
             }

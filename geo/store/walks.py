@@ -10,11 +10,11 @@ from sqlalchemy import func, insert, select, update
 
 from .. import roles, workflow
 from ..model import GROUP_MAX, JOIN_CODE_MAX, NAME_MAX, Actor, Participant, Role, Walk, WalkStatus
-from ..roles import Action
+from ..roles import Action, Forbidden
 from .engine import StoreBase, _now
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .rows import _dumps, _new_id, _walk
-from .schema import WALK_STATUSES, participant, walk
+from .schema import WALK_STATUSES, participant, user_account, walk
 from .security import SecurityMixin
 
 # How long a participant's link keeps working after the walk closed: long enough to see what
@@ -31,16 +31,25 @@ class WalksMixin(SecurityMixin, StoreBase):
                  participants: int | None = None, status: str = WalkStatus.PLANNED,
                  route: dict[str, Any] | None = None, is_demo: bool = False,
                  join_code: str | None = None) -> Walk:
+        """A new walk, ``planned`` or ``open`` (:data:`geo.roles.NEW_WALK_STATUSES`), led by
+        ``actor``: its ``leader_id`` is the actor's account (None for an actor without a
+        stored account, such as the command line's or the demo loader's; then any planner
+        may open and close it, see :func:`geo.roles.walk_step_problem`)."""
         roles.require(actor, Action.MANAGE_WALKS)
+        if status not in roles.NEW_WALK_STATUSES:
+            raise Invalid({"status": "walks.new_status"})
         with self._write() as conn:
             if conn.scalar(select(walk.c.id).where(walk.c.slug == slug)) is not None:
                 raise Invalid({"slug": "walk.slug_taken"}, slug=slug)
+            leader_id = conn.scalar(select(user_account.c.id).where(user_account.c.id == actor.user_id)) \
+                if actor.user_id is not None else None
             walk_id = _new_id(conn.execute(insert(walk).values(
                 slug=slug, district_id=district_id, activity_id=activity_id, title=title,
                 starts_at=starts_at, ends_at=ends_at, meeting_point=meeting_point,
-                groups=_dumps(list(groups)), leader=leader, participants=participants,
+                groups=_dumps([workflow.clean_name(g) for g in groups]), leader=workflow.clean_name(leader),
+                participants=participants,
                 status=str(status), route=_dumps(route) if route else None, is_demo=is_demo,
-                join_code=join_code, created_at=_now())))
+                join_code=join_code, created_at=_now(), leader_id=leader_id)))
         return self.walk(walk_id)
 
     def walk(self, walk_id: int) -> Walk:
@@ -63,16 +72,31 @@ class WalksMixin(SecurityMixin, StoreBase):
             return [_walk(r) for r in conn.execute(q)]
 
     def set_walk_status(self, walk_id: int, status: str, actor: Actor) -> Walk:
-        """Open or close a walk (planner or admin).  After closing, participants can no
-        longer add or change pins (see :mod:`geo.roles`)."""
+        """Open or close a walk: planned → open → closed, by its leader or an admin; closed →
+        open by an admin only (:func:`geo.roles.walk_step_problem`).  After closing,
+        participants can no longer add or change pins (see :mod:`geo.roles`).
+
+        Raises :class:`geo.roles.Forbidden` (not the leader, or a reopening by a planner),
+        :class:`Invalid` naming ``status`` (an unknown status, or a change that is no step:
+        closed → planned, planned → closed, the same status), :class:`Conflict` when someone
+        else changed the walk's status meanwhile, :class:`NotFound`."""
         roles.require(actor, Action.MANAGE_WALKS)
         if status not in WALK_STATUSES:
             raise Invalid({"status": "validation.unknown_status"})
         now = _now()
         with self._write() as conn:
-            closed = {"closed_at": now} if status == WalkStatus.CLOSED else {"closed_at": None}
-            if not conn.execute(update(walk).where(walk.c.id == walk_id).values(status=status, **closed)).rowcount:
+            row = conn.execute(select(walk).where(walk.c.id == walk_id)).first()
+            if row is None:
                 raise NotFound("store.not_found", what="walk", id=walk_id)
+            current = _walk(row)
+            if problem := roles.walk_step_problem(actor, current, status):
+                if problem == "walks.step_refused":
+                    raise Invalid({"status": problem})
+                raise Forbidden(Action.MANAGE_WALKS, actor, problem)
+            closed = {"closed_at": now} if status == WalkStatus.CLOSED else {"closed_at": None}
+            if not conn.execute(update(walk).where(walk.c.id == walk_id, walk.c.status == current.status)
+                                .values(status=status, **closed)).rowcount:
+                raise Conflict("store.conflict", what="walk", id=walk_id)
             if status == WalkStatus.CLOSED:
                 self._end_walk_sessions(conn, walk_id, now + LINK_GRACE)
         return self.walk(walk_id)
@@ -88,7 +112,8 @@ class WalksMixin(SecurityMixin, StoreBase):
     def join_walk(self, code: str, name: str, group: str = "", is_demo: bool = False) -> Actor:
         """A participant joins the walk with ``code``; returns the participant's Actor.
         Raises :class:`Invalid` naming the field (unknown code, closed walk, missing name)."""
-        name = name.strip() if isinstance(name, str) else name
+        name = workflow.clean_name(name) if isinstance(name, str) else name
+        group = workflow.clean_name(group) if isinstance(group, str) else group
         errors: dict[str, str] = {}
         if not name:
             errors["name"] = "validation.required"

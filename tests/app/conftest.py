@@ -12,12 +12,13 @@ from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from geo import demo
-from geo.model import Actor, Role
+from geo.model import SYSTEM, Actor, Role
 from geo.store import Store
 from tests.conftest import BACKENDS, make_store
+from ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "main.py")  # the page script (app.py is the server that runs it)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -31,6 +32,7 @@ def demo_db(request, tmp_path_factory) -> str:
         server = request.getfixturevalue("postgres")
         url = server.create(f"trygg_demo_{os.getpid()}", template=server.template)
         store = Store(url)
+    add_test_accounts(store)
     demo.load(store)
     store.dispose()
     yield url
@@ -84,6 +86,32 @@ def db(demo_db, tmp_path, request, monkeypatch) -> Store:
 
 
 PLANNER = Actor(role=Role.PLANNER, name="Pia Planerare", user_id=1)
+ADMIN = Actor(role=Role.ADMIN, name="Anna Admin", user_id=2)
+
+
+def add_test_accounts(store: Store) -> None:
+    """The accounts the page tests sign in as (:data:`PLANNER`, :data:`ADMIN`), added before
+    the demo so that their ids are the actors' (a session reads its account again)."""
+    for actor, username in ((PLANNER, "pia.planerare"), (ADMIN, "anna.admin")):
+        added = store.add_user(SYSTEM, username=username, role=actor.role, display_name=actor.name)
+        assert added.id == actor.user_id, (added, actor)
+
+
+def sign_in(at: AppTest, actor: Actor) -> AppTest:
+    """Sign ``actor`` into the AppTest's session for real, as :func:`ui.auth.sign_in_as` and
+    :func:`ui.auth.join_as` do: a server-side session in the test's database
+    (``DATABASE_URL``), whose secret the Streamlit session keeps.  An account actor must be
+    one of the test database's accounts (:func:`add_test_accounts`, the demo's)."""
+    store = Store(os.environ["DATABASE_URL"])
+    try:
+        if actor.role == Role.PARTICIPANT:
+            session = auth.Session(store.reconnect_token(actor), participant=True)
+        else:
+            session = auth.Session(store.new_session(user_id=actor.user_id))
+    finally:
+        store.dispose()
+    at.session_state[auth.SESSION_KEY] = session
+    return at
 
 
 def run(at: AppTest) -> AppTest:
@@ -98,7 +126,7 @@ def open_app(actor: Actor | None = PLANNER, page: str | None = None, **state) ->
     session, switched to ``page`` when given."""
     at = AppTest.from_file(APP, default_timeout=60)
     if actor is not None:
-        at.session_state["actor"] = actor
+        sign_in(at, actor)
     for key, value in state.items():
         at.session_state[key] = value
     run(at)

@@ -7,10 +7,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from geo.i18n import t
-from geo.model import Actor, Role
-from tests.app.conftest import open_app, run
-
-ADMIN = Actor(role=Role.ADMIN, name="A", user_id=1)
+from tests.app.conftest import ADMIN, open_app, run
 
 
 def admin_page() -> AppTest:

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.model import Actor, Role
-from tests.app.conftest import APP
+from tests.app.conftest import APP, sign_in
 
 PLANNER = Actor(role=Role.PLANNER, name="Planerare", user_id=1)
 ADMIN = Actor(role=Role.ADMIN, name="Admin", user_id=2)
@@ -15,7 +15,7 @@ ADMIN = Actor(role=Role.ADMIN, name="Admin", user_id=2)
 def run(page: str | None = None, actor: Actor | None = PLANNER, **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     if actor is not None:
-        at.session_state["actor"] = actor
+        sign_in(at, actor)
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

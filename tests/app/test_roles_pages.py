@@ -5,13 +5,13 @@ from streamlit.testing.v1 import AppTest
 from geo import demo
 from geo.model import Actor, Role
 from geo.store import Store
-from tests.app.conftest import APP, ROOT
+from tests.app.conftest import ADMIN, APP, ROOT, sign_in
 
 
 def start(actor: Actor | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     if actor is not None:
-        at.session_state["actor"] = actor
+        sign_in(at, actor)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -35,7 +35,7 @@ def page_alone(page: str, actor: Actor | None) -> AppTest:
     """Run a page file directly, as if someone found a way round the navigation."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=60)
     if actor is not None:
-        at.session_state["actor"] = actor
+        sign_in(at, actor)
     return at.run()
 
 
@@ -99,7 +99,7 @@ def test_planner_cannot_open_admin(app_env):
 
 
 def test_admin_adds_a_user(app_env):
-    at = start(Actor(role=Role.ADMIN, name="A", user_id=1))
+    at = start(ADMIN)
     at.switch_page("pages/admin.py").run()
     assert not at.exception
     form_inputs = at.text_input

@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 from geo import demo
 from geo import walks as wl
 from geo.i18n import local_today
-from geo.model import Actor, Role, WalkStatus
+from geo.model import SYSTEM, Actor, Role, WalkStatus
 from geo.store import Store
-from tests.app.conftest import APP, PLANNER, ROOT, open_app, run
+from tests.app.conftest import APP, PLANNER, ROOT, open_app, run, sign_in
 
 ADMIN = Actor(role=Role.ADMIN, name="Anna Admin", user_id=2)
 FORBIDDEN = "Din roll får inte göra det här."
@@ -37,6 +37,10 @@ def submit(at: AppTest) -> AppTest:
 
 def captions(at: AppTest) -> str:
     return " ".join(c.value for c in at.caption)
+
+
+def keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button}
 
 
 def planned_walk(store: Store):
@@ -112,8 +116,31 @@ def test_open_then_close_with_confirmation(db):
     click(at, f"walks_close_yes_{walk.id}")
     assert db.walk(walk.id).status == WalkStatus.CLOSED
     assert any("är stängd" in s.value for s in at.success)
+    assert f"walks_open_{walk.id}" not in keys(at)  # reopening is an admin's
+    at = walks_page(ADMIN)
     click(at, f"walks_open_{walk.id}")  # "Öppna igen" for a walk closed by mistake
     assert db.walk(walk.id).status == WalkStatus.OPEN
+
+
+def test_only_the_allowed_actions_are_shown(db):
+    """Open and close for the walk's leader and an admin; reopen for an admin; a walk with no
+    leader (the demo's) for any planner."""
+    lo = db.add_user(SYSTEM, username="lo.ledare", role="planner", display_name="Lo Ledare")
+    theirs = wl.create_walk(db, Actor(role=Role.PLANNER, name="Lo Ledare", user_id=lo.id), district_id="vallas",
+                            date=local_today() + timedelta(days=14), start_time=time(18, 30), leader="Lo Ledare")
+    mine = planned_walk(db)
+    demo_open = db.walk_by_code(demo.DEMO_JOIN_CODE)
+    demo_closed = next(w for w in db.walks() if w.status == WalkStatus.CLOSED)
+    assert theirs.leader_id == lo.id and mine.leader_id == PLANNER.user_id and demo_open.leader_id is None
+    at = walks_page()
+    shown = keys(at)
+    assert f"walks_open_{mine.id}" in shown and f"walks_close_{demo_open.id}" in shown
+    assert f"walks_open_{theirs.id}" not in shown and f"walks_open_{demo_closed.id}" not in shown
+    assert "Bara vandringens ledare eller en administratör får öppna och stänga den." in captions(at)
+    assert all(f"walks_qr_{w.id}" in shown and f"walks_follow_{w.id}" in shown for w in (theirs, mine))
+    shown = keys(walks_page(ADMIN))
+    assert {f"walks_open_{theirs.id}", f"walks_open_{mine.id}", f"walks_close_{demo_open.id}",
+            f"walks_open_{demo_closed.id}"} <= shown
 
 
 def test_open_walks_come_first(db):
@@ -157,13 +184,13 @@ def test_participant_and_visitor_cannot(db):
     for actor in (participant, None):
         nav = AppTest.from_file(APP, default_timeout=60)
         if actor is not None:
-            nav.session_state["actor"] = actor
+            sign_in(nav, actor)
         nav.run()
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             nav.switch_page("pages/walks.py")
         alone = AppTest.from_file(str(ROOT / "pages" / "walks.py"), default_timeout=60)
         if actor is not None:
-            alone.session_state["actor"] = actor
+            sign_in(alone, actor)
         alone.run()
         assert [e.value for e in alone.error] == [FORBIDDEN]
         assert not alone.selectbox and not alone.button

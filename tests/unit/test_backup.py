@@ -24,6 +24,8 @@ from geo.photos import clean_photo
 from geo.store import Store, alembic_config, schema_differences
 from geo.store import backup as gb
 from geo.store.backup import BackupRefused, backup, restore
+from geo.store.backupfile import file_checksums
+from geo.store.schema import TRANSIENT_TABLES
 from tests.conftest import make_store
 
 HEAD = "0007"
@@ -78,6 +80,12 @@ def exports(store: Store, folder: Path) -> dict[str, bytes]:
     return out
 
 
+def kept(rows: dict) -> dict:
+    """A snapshot's or a count's tables without the security state (sign-in slow-downs and
+    sessions), which is never backed up nor restored."""
+    return {t: v for t, v in rows.items() if t not in TRANSIENT_TABLES}
+
+
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -94,15 +102,15 @@ def test_backup_and_restore_give_the_same_rows_and_identical_exports(store, new_
 
     made = backup(store, file)
     assert made.file == file and made.revision == HEAD and made.backend == store.backend
-    assert made.counts == store.counts() and made.counts["photo"] == 2
+    assert made.counts == kept(store.counts()) and made.counts["photo"] == 2
     assert made.shown()["observations"] == made.counts["observation"] > 200
     assert not file.with_name("backup.db.partial").exists()
 
     copy = new_store("copy")
     done = restore(copy, file)
-    assert done.counts == store.counts() and not done.migrated and done.replaced == {}
+    assert kept(done.counts) == kept(store.counts()) and not done.migrated and done.replaced == {}
     assert done.source_backend == store.backend and done.created_at == made.created_at.isoformat()
-    assert copy.snapshot() == store.snapshot()
+    assert kept(copy.snapshot()) == kept(store.snapshot())
     assert exports(copy, tmp_path / "copy") == exports(store, tmp_path / "source")
     assert copy.observation(other).merged_into == keep
     assert [p["kind"] for p in copy.photos(keep)] == ["before", "after"]
@@ -125,8 +133,8 @@ def test_the_backup_is_a_plain_sqlite_file_with_our_schema(store, tmp_path):
             "SELECT format, backend, revision, counts, created_at FROM backup_info").fetchall()
         assert len(info) == 1
         fmt, backend, revision, counts, created_at = info[0]
-        assert (fmt, backend, revision) == (1, store.backend, HEAD)
-        assert json.loads(counts) == store.counts()
+        assert (fmt, backend, revision) == (2, store.backend, HEAD)
+        assert json.loads(counts) == kept(store.counts())
         assert datetime.fromisoformat(created_at).tzinfo is not None
         assert con.execute("SELECT count(*) FROM photo WHERE length(data) > 100").fetchone() == (2,)
     finally:
@@ -134,7 +142,7 @@ def test_the_backup_is_a_plain_sqlite_file_with_our_schema(store, tmp_path):
     engine = gb._sqlite_engine(file, readonly=True)
     with engine.connect() as conn:  # the tables of the app, column for column
         extra = [d for d in schema_differences(conn)
-                 if not (d[0] == "remove_table" and d[1].name == "backup_info")]
+                 if not (d[0] == "remove_table" and d[1].name in ("backup_info", "backup_checksum"))]
     engine.dispose()
     assert extra == []
 
@@ -150,8 +158,8 @@ def test_sqlite_to_postgresql_in_one_step_and_back(postgres, tmp_path):
         demo.load(live)
         merge_and_photo(live)
         done = restore(pg, tmp_path / "live.db")
-        assert done.source_backend is None and done.counts == live.counts()
-        assert pg.snapshot() == live.snapshot()
+        assert done.source_backend is None and kept(done.counts) == kept(live.counts())
+        assert kept(pg.snapshot()) == kept(live.snapshot())
         assert pg.integrity_problems() == []
         with pg.engine.connect() as conn:  # the generated PostGIS columns filled themselves
             assert conn.execute(text("SELECT count(*) FROM observation WHERE geom IS NULL"
@@ -159,7 +167,7 @@ def test_sqlite_to_postgresql_in_one_step_and_back(postgres, tmp_path):
             assert conn.execute(text("SELECT count(*) FROM district WHERE geom IS NULL")).scalar() == 0
         backup(pg, tmp_path / "from-pg.db")
         restore(back, tmp_path / "from-pg.db")
-        assert back.snapshot() == live.snapshot()
+        assert kept(back.snapshot()) == kept(live.snapshot())
         assert exports(back, tmp_path / "back") == exports(pg, tmp_path / "pg") == \
             exports(live, tmp_path / "live")
     finally:
@@ -244,7 +252,7 @@ def test_restore_refuses_a_target_that_holds_data_unless_replace(store, new_stor
     assert target.snapshot() == before
     done = restore(target, tmp_path / "backup.db", replace=True)
     assert done.replaced["observation"] == 3 and done.replaced["walk"] == 1
-    assert target.snapshot() == store.snapshot()
+    assert kept(target.snapshot()) == kept(store.snapshot())
 
 
 def test_a_restore_that_fails_midway_changes_nothing(store, new_store, tmp_path, monkeypatch):
@@ -265,15 +273,31 @@ def test_a_restore_that_fails_midway_changes_nothing(store, new_store, tmp_path,
     assert target.integrity_problems() == []
 
 
-def tampered_restore(store, target, tmp_path, sql: str, *, replace: bool = False) -> BackupRefused:
-    """Back up ``store``, change the file with ``sql`` (foreign keys are off there), restore
-    it into ``target``: the refusal, after checking that ``target`` is as it was."""
+def reseal(path: Path) -> None:
+    """Write the checksums of a changed backup file again, as a forger would (the target's
+    own checks must still catch what the rows say)."""
+    engine = gb._sqlite_engine(path, readonly=False)
+    with engine.begin() as conn:
+        for table, (rows, digest) in file_checksums(conn, [r[0] for r in conn.exec_driver_sql(
+                "SELECT table_name FROM backup_checksum")]).items():
+            conn.exec_driver_sql("UPDATE backup_checksum SET rows = ?, sha256 = ? WHERE table_name = ?",
+                                 (rows, digest, table))
+    engine.dispose()
+
+
+def tampered_restore(store, target, tmp_path, sql: str, *, replace: bool = False,
+                     sealed: bool = True) -> BackupRefused:
+    """Back up ``store``, change the file with ``sql`` (foreign keys are off there) and, when
+    ``sealed``, its checksums to match, restore it into ``target``: the refusal, after
+    checking that ``target`` is as it was."""
     small(store)
     backup(store, tmp_path / "backup.db")
     con = sqlite3.connect(tmp_path / "backup.db")
     con.execute(sql)
     con.commit()
     con.close()
+    if sealed:
+        reseal(tmp_path / "backup.db")
     before = target.snapshot()
     with pytest.raises(BackupRefused) as e:
         restore(target, tmp_path / "backup.db", replace=replace)
@@ -287,6 +311,61 @@ def test_a_row_the_target_refuses_rolls_everything_back(store, new_store, tmp_pa
     e = tampered_restore(store, target, tmp_path,
                          "UPDATE observation SET category_id = 'finns-inte' WHERE id = 2", replace=True)
     assert e.key == "backup.rows_refused" and e.values["table"] == "observation"
+
+
+def test_a_damaged_row_is_refused_by_its_checksum_naming_the_table(store, new_store, tmp_path):
+    """One value changed in the file (a bit that flipped on a disk, an edit by hand): the
+    restore refuses before anything is read in, and names the table."""
+    target = new_store("target")
+    demo.load(target)
+    e = tampered_restore(store, target, tmp_path, "UPDATE observation SET feeling = 5 WHERE id = 2",
+                         replace=True, sealed=False)
+    assert e.key == "backup.damaged" and e.values["table"] == "observation"
+    assert "observation" in message(e) and "observation" in message(e, "en")
+    assert "kontrollsumma" in message(e) and "checksum" in message(e, "en")
+
+
+@pytest.mark.parametrize("sql,table", [
+    ("UPDATE status_change SET actor = 'Mallory' WHERE id = 1", "status_change"),
+    ("DELETE FROM photo WHERE id = 1", "photo"),
+    ("UPDATE photo SET data = X'FFD8FFD9' WHERE id = 1", "photo"),
+    ("INSERT INTO category SELECT id || '-2', sv, en, colour, icon, ordinal, positive FROM category"
+     " WHERE id = 'belysning'", "category"),
+    ("DELETE FROM backup_checksum WHERE table_name = 'walk'", "walk"),
+    ("DROP TABLE backup_checksum", "backup_checksum"),
+])
+def test_every_kind_of_damage_names_its_table(store, tmp_path, sql, table):
+    e = tampered_restore(store, store, tmp_path, sql, replace=True, sealed=False)
+    assert e.key == "backup.damaged" and e.values["table"] == table
+
+
+def test_the_security_state_is_neither_backed_up_nor_restored(store, new_store, tmp_path):
+    """Sign-in slow-downs and sessions stay where they are: a backup has none of them, and a
+    restore brings none back; it ends the target's sessions (their accounts and participants
+    are replaced) and leaves its slow-downs alone."""
+    small(store)
+    anna = store.user("anna")
+    store.new_session(user_id=anna.id)
+    store.claim_attempt("account:anna", lambda n: 0, window_s=600)
+    file = tmp_path / "backup.db"
+    made = backup(store, file)
+    assert not TRANSIENT_TABLES & set(made.counts)
+    con = sqlite3.connect(file)
+    try:
+        assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TRANSIENT_TABLES} \
+            == dict.fromkeys(TRANSIENT_TABLES, 0)
+        assert not TRANSIENT_TABLES & {r[0] for r in con.execute("SELECT table_name FROM backup_checksum")}
+    finally:
+        con.close()
+    target = new_store("target")
+    small(target)
+    secret = target.new_session(user_id=target.user("anna").id)
+    target.claim_attempt("source:10.0.0.9", lambda n: 0, window_s=600)
+    restore(target, file, replace=True)
+    assert target.session_holder(secret) is None
+    assert target.counts()["auth_session"] == 0
+    assert [r[0] for r in target.snapshot()["sign_in_throttle"]] == ["source:10.0.0.9"]
+    assert kept(target.snapshot()) == kept(store.snapshot())
 
 
 def test_counts_that_differ_from_the_backup_info_roll_back(store, new_store, tmp_path):
@@ -432,7 +511,7 @@ def test_command_line_backup_and_restore(store, store_url, new_store, tmp_path, 
     monkeypatch.setenv("TRYGG_LANG", "en")
     assert main(["restore", file]) == 0
     assert f"Restored from {file}: 1 walks, 3 observations, 2 photos, 1 measures." in capsys.readouterr().out
-    assert target.snapshot() == store.snapshot()
+    assert kept(target.snapshot()) == kept(store.snapshot())
     assert main(["restore", file]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Error: The database already holds data") and "--replace" in err
@@ -444,4 +523,4 @@ def test_command_line_backup_and_restore(store, store_url, new_store, tmp_path, 
     with pytest.raises(SystemExit) as e:
         main(["restore"])
     assert e.value.code == 2
-    assert target.snapshot() == store.snapshot()
+    assert kept(target.snapshot()) == kept(store.snapshot())

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import capture, districts
-from geo.auth import Throttle, wait_after
+from geo import auth, capture, districts
 from geo.model import Actor, Observation, Role, Walk
 from geo.roles import Forbidden
 from geo.store import Conflict, Invalid
@@ -262,24 +261,37 @@ def test_reconnect_token_resumes_the_participant(store, walk):
         store.reconnect_token(PLANNER)
 
 
-# --- join throttle -------------------------------------------------------------------------
-def test_wrong_codes_are_slowed_down_per_key():
-    throttle, now = Throttle(), WHEN
-    waits = [throttle.failed("1.2.3.4", now) for _ in range(6)]
-    assert waits == [wait_after(n) for n in range(1, 7)] == [0, 0, 2, 4, 8, 16]
-    assert throttle.wait_s("1.2.3.4", now) == 16
-    assert throttle.wait_s("1.2.3.4", now + timedelta(seconds=10)) == 6
-    assert throttle.wait_s("5.6.7.8", now) == 0  # another person is not slowed
-    throttle.succeeded("1.2.3.4")
-    assert throttle.wait_s("1.2.3.4", now) == 0
+# --- join codes slowed down per address, in the database ------------------------------------
+def test_wrong_codes_are_slowed_down_per_address(store):
+    claims = [auth.claim_join(store, "1.2.3.4", WHEN) for _ in range(auth.JOIN_FREE + 1)]
+    assert [c.wait_s for c in claims] == [0] * auth.JOIN_FREE + [2]  # the last one waits
+    assert [auth.wrong_code_wait(c) for c in claims[:-1]] == [0] * (auth.JOIN_FREE - 1) + [2]
+    assert auth.claim_join(store, "1.2.3.4", WHEN + timedelta(seconds=1)).wait_s == 1
+    later = auth.claim_join(store, "1.2.3.4", WHEN + timedelta(seconds=2))  # the next try counts
+    assert later.wait_s == 0 and auth.wrong_code_wait(later) == 4
+    assert auth.claim_join(store, "5.6.7.8", WHEN).wait_s == 0  # another address is not slowed
 
 
-def test_old_failures_are_forgotten():
-    throttle = Throttle()
-    for _ in range(5):
-        throttle.failed("k", WHEN)
-    later = WHEN + timedelta(seconds=Throttle.WINDOW_S + 1)
-    assert throttle.wait_s("k", later) == 0 and throttle.failed("k", later) == 0
+def test_a_right_code_takes_back_only_its_own_try(store):
+    """A group at one address joining with the right code is never slowed, and a right code
+    between wrong ones does not wipe them (it did: any join reset the count)."""
+    for _ in range(3):
+        auth.claim_join(store, "1.2.3.4", WHEN)  # wrong codes
+    for _ in range(10):
+        right = auth.claim_join(store, "1.2.3.4", WHEN)
+        assert right.wait_s == 0
+        auth.joined(store, "1.2.3.4", right)
+    auth.claim_join(store, "1.2.3.4", WHEN)  # the fourth wrong code
+    fifth = auth.claim_join(store, "1.2.3.4", WHEN)
+    assert (fifth.failures, auth.wrong_code_wait(fifth)) == (auth.JOIN_FREE, 2)
+    assert auth.claim_join(store, "1.2.3.4", WHEN).wait_s == 2
+
+
+def test_old_failures_are_forgotten(store):
+    for _ in range(auth.JOIN_FREE):
+        auth.claim_join(store, "k", WHEN)
+    later = auth.claim_join(store, "k", WHEN + timedelta(seconds=auth.WINDOW_S + 1))
+    assert (later.wait_s, later.failures, auth.wrong_code_wait(later)) == (0, 1, 0)
 
 
 def test_a_lost_database_is_a_clear_error(tmp_path):

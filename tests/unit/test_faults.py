@@ -57,12 +57,34 @@ def writing(store: Store, url: str) -> bool:
         probe.close()
 
 
+# A history entry that takes a little while to write (about 1 s for the file's rows): the
+# import's write transaction is short (every row is checked and staged before it), so the
+# kill needs this stand-in for a slow disk to land inside it, after the pins are inserted
+# and before their history is complete.
+SLOW_HISTORY = {
+    "sqlite": ["CREATE TRIGGER slow_history AFTER INSERT ON status_change BEGIN"
+               " SELECT count(*) FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n"
+               " LIMIT 200) SELECT x FROM n); END"],
+    "postgresql": ["CREATE FUNCTION slow_history() RETURNS trigger LANGUAGE plpgsql AS"
+                   " $$ BEGIN PERFORM pg_sleep(0.0002); RETURN NEW; END $$",
+                   "CREATE TRIGGER slow_history AFTER INSERT ON status_change FOR EACH ROW"
+                   " EXECUTE FUNCTION slow_history()"],
+}
+NO_SLOW_HISTORY = {
+    "sqlite": ["DROP TRIGGER slow_history"],
+    "postgresql": ["DROP TRIGGER slow_history ON status_change", "DROP FUNCTION slow_history()"],
+}
+
+
 def test_import_killed_midway_leaves_nothing_half_written(store, store_url, tmp_path):
     """``kill -9`` while ``python -m geo import`` is inside its transaction: no row of the
     file is stored, the database passes its integrity check, and the import run again
     stores every row."""
     source = big_import(tmp_path / "stor-import.geojson")
     before = store.snapshot()
+    with store.engine.begin() as conn:
+        for sql in SLOW_HISTORY[store.backend]:
+            conn.exec_driver_sql(sql)
     env = {**os.environ, "DATABASE_URL": store_url}
     proc = subprocess.Popen([sys.executable, "-m", "geo", "import", str(source)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -70,12 +92,15 @@ def test_import_killed_midway_leaves_nothing_half_written(store, store_url, tmp_
     while not writing(store, store_url):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the import never began writing"
-        time.sleep(0.02)
-    time.sleep(0.3)  # rows are going in now
+        time.sleep(0.005)
+    time.sleep(0.1)  # the pins are in, their history is going in now
     assert proc.poll() is None, "the import finished before it could be killed: make it bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    with store.engine.begin() as conn:
+        for sql in NO_SLOW_HISTORY[store.backend]:
+            conn.exec_driver_sql(sql)
 
     assert store.snapshot() == before
     assert store.integrity_problems() == []

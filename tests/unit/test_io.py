@@ -395,7 +395,7 @@ BAD = [
     ("feeling-0", "geojson", second_bad(feeling=0), ["Objekt 2", "'feeling'", "värdet 0"]),
     ("feeling-3.5", "geojson", second_bad(feeling=3.5), ["Objekt 2", "'feeling'", "värdet 3.5"]),
     ("feeling-high", "geojson", second_bad(feeling="high"), ["Objekt 2", "'feeling'", "'high'"]),
-    ("feeling-true", "geojson", second_bad(feeling=True), ["Objekt 2", "'feeling'", "True"]),
+    ("feeling-true", "geojson", second_bad(feeling=True), ["Objekt 2", "'feeling'", "värdet true"]),
     ("feeling-missing", "geojson", second_bad(feeling=DROP), ["Objekt 2", "'feeling'"]),
     ("feeling-7-csv", "csv", csv_second_bad(feeling="7"),
      ["Rad 3, fältet 'feeling': värdet 7 – ska vara ett heltal från 1 (tryggt) till 5 (mycket otryggt)"]),

@@ -294,20 +294,89 @@ def test_huge_png_header_refused_without_allocating_pixels():
     data = huge_png(20000, 20000)
     assert len(data) < 200_000
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    err = refused(data, "photo.too_many_pixels", "20000 × 20000", "40 miljoner")
+    err = refused(data, "photo.too_many_pixels", "20000 × 20000", "24 miljoner")
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 100 * 1024  # decoding would need 400 MB
-    assert err.values == {"width": 20000, "height": 20000, "max": 40}
+    assert err.values == {"width": 20000, "height": 20000, "max": 24}
 
 
-def test_our_limit_is_lower_than_pillows_and_holds_for_jpeg_too():
-    over = 8000 * 6000
-    assert MAX_PIXELS < over < Image.MAX_IMAGE_PIXELS  # Pillow alone would decode this
+def test_our_limit_holds_for_jpeg_too_and_pillows_is_no_higher():
+    assert MAX_PIXELS == 24_000_000 and Image.MAX_IMAGE_PIXELS <= MAX_PIXELS  # set on import
     refused(huge_png(8000, 6000), "photo.too_many_pixels", "8000 × 6000")
     small = encode(Image.new("RGB", (16, 16)), "JPEG")
     refused(with_jpeg_size(small, 8000, 6000), "photo.too_many_pixels", "8000 × 6000")
-    # beyond Pillow's own hard limit: its DecompressionBombError becomes a refusal too
-    refused(with_jpeg_size(small, 20000, 20000), "photo.far_too_many_pixels", "40 miljoner")
+    # read from the JPEG's frame header before Pillow opens it, far beyond its hard limit too
+    refused(with_jpeg_size(small, 20000, 20000), "photo.too_many_pixels", "20000 × 20000", "24 miljoner")
+    refused(with_jpeg_size(small, 6000, 4000 + 1), "photo.too_many_pixels", "6000 × 4001")
+
+
+def one_colour_png(width: int, height: int, colour=(200, 30, 30)) -> bytes:
+    """A valid RGB PNG of one colour, compressed row by row (6324 × 6324 → about 129 KB,
+    40 million pixels: the review's upload)."""
+    row = b"\x00" + bytes(colour) * width
+    comp = zlib.compressobj(9)
+    idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
+    return (b"\x89PNG\r\n\x1a\n"
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
+
+
+def test_a_small_file_with_40_million_pixels_is_refused_at_once_naming_it():
+    """The review's bomb: 129 KB that decode to 476 MB (1.5 s).  Refused from the header:
+    quickly, with far less memory than the decoded image, naming the file and its size."""
+    import time
+    import tracemalloc
+
+    data = one_colour_png(6324, 6324)
+    assert len(data) < 200_000
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        err = refused(data, "photo.too_many_pixels_file", "6324 × 6324", "24 miljoner", "bomb.png",
+                      filename="uploads/bomb.png")
+        took = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert took < 0.5, took
+    assert peak < 5 * 1024 * 1024, peak  # decoded it would take 6324 * 6324 * 3 bytes = 120 MB
+    assert err.values == {"name": "bomb.png", "width": 6324, "height": 6324, "max": 24}
+    assert "6324 × 6324" in err.message("en") and "bomb.png" in err.message("en")
+
+
+def test_a_normal_camera_photo_still_passes():
+    out = clean_photo(encode(Image.new("RGB", (6000, 4000), (10, 120, 200)), "JPEG"), "IMG_1.JPG")
+    assert (out.width, out.height) == (MAX_SIDE, round(MAX_SIDE * 4000 / 6000))
+
+
+def test_photos_are_cleaned_two_at_a_time_one_per_session():
+    """A bounded number of cleanings at once in the whole server; a request that cannot get
+    a slot in time is refused ("try again"), never queued for ever; one owner (a browser
+    session) cleans one photo at a time."""
+    import threading
+
+    from geo import photos
+
+    data = encode(Image.new("RGB", (64, 48), RED), "PNG")
+    assert photos.CLEANING_SLOTS == 2
+    with photos.cleaning_slot("tablet-1"):
+        with pytest.raises(PhotoRefused) as again:
+            clean_photo(data, owner="tablet-1", wait_s=5)
+        assert again.value.key == "photo.one_at_a_time" and again.value.key in photos.TRY_AGAIN
+        assert clean_photo(data, owner="tablet-2", wait_s=0.1).width == 64  # the second slot
+        with photos.cleaning_slot("tablet-3"):  # both slots taken
+            with pytest.raises(PhotoRefused) as busy:
+                clean_photo(data, owner="tablet-4", wait_s=0.2)
+            assert busy.value.key == "photo.busy" and "försök igen" in busy.value.message()
+    done: list[CleanPhoto] = []
+    with photos.cleaning_slot("tablet-1"), photos.cleaning_slot("tablet-3"):
+        waiting = threading.Thread(target=lambda: done.append(clean_photo(data, wait_s=10)))
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive() and not done  # waits for a slot, taken once one frees up
+    waiting.join(10)
+    assert len(done) == 1
+    assert clean_photo(data, owner="tablet-1").width == 64  # everything released
 
 
 def test_huge_webp_header_refused_before_pillow_opens_it():

@@ -4,8 +4,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
-from geo.roles import Action, Forbidden, allowed
+from geo import i18n
+from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role, Walk, WalkStatus
+from geo.roles import (
+    Action,
+    Forbidden,
+    allowed,
+    participant_pin_problems,
+    pin_window,
+    walk_step_problem,
+    walk_transition_allowed,
+)
 from geo.store import Invalid
 from tests import factories as make
 
@@ -134,7 +143,190 @@ def test_purge_keeps_place_and_category(store, walks):
         walk_id=open_walk.id, reported_by="Kim K")], PLANNER).ids[0]
     store.add_photo(oid, FakePhoto(), PLANNER)
     counts = store.purge_personal(SYSTEM, WHEN + timedelta(days=1))
-    assert counts == {"photo": 1, "observation": 1, "participant": 1}
+    assert counts == {"photo": 1, "observation": 1, "participant": 1, "status_change": 0}
     o = store.observation(oid)
     assert (o.reported_by, o.category, o.lon, o.lat, o.feeling) == ("", "vegetation", *POINT, 5)
     assert store.photos(oid) == [] and store.participant(kim.participant_id).name == "–"
+
+
+# --- a participant sends only what the pin form sends (geo.roles.participant_pin_problems) ---
+@pytest.mark.parametrize(("fields", "field", "key"), [
+    (dict(status="verified"), "status", "roles.participant_new_only"),
+    (dict(status="closed", status_reason="dubblett"), "status", "roles.participant_new_only"),
+    (dict(is_demo=True), "is_demo", "roles.participant_not_demo"),
+    (dict(observed_at=datetime(2001, 5, 1, 12, 0, tzinfo=UTC)), "observed_at", "roles.outside_walk_time"),
+    (dict(observed_at=WHEN + timedelta(days=1)), "observed_at", "roles.outside_walk_time"),
+    (dict(observed_at=datetime.now(UTC) + timedelta(hours=1)), "observed_at", "validation.in_future"),
+    (dict(activity_id="halmstad-2019.1.1"), "activity", "roles.walk_activity_only"),
+    (dict(reported_by="Någon annan"), "reported_by", "roles.own_name_only"),
+    (dict(participant_id=999), "participant", "roles.own_name_only"),
+    (dict(group="polis"), "group", "roles.own_group_only"),
+])
+def test_a_participant_pin_with_what_the_form_never_sends_is_refused(store, walks, fields, field, key):
+    open_walk, _ = walks
+    kim = store.join_walk("ABC123", "Kim", "ungdomar")
+    before = store.snapshot()
+    with pytest.raises(Invalid) as e:
+        store.add_observation(make.replace(pin(open_walk.id), **fields), kim)
+    assert e.value.errors == {field: key} and e.value.values == {"index": 0}
+    assert "roles.forbidden" not in e.value.message() and e.value.reasons("sv")[0].startswith(
+        i18n.t(f"field.{field}", "sv") + ": ")  # named by its label
+    assert store.snapshot() == before
+    # the same fields from a planner (an import, a backdated entry) are kept
+    if field not in ("participant", "observed_at") or key == "roles.outside_walk_time":
+        assert store.add_observation(make.replace(pin(open_walk.id), **fields), PLANNER)
+
+
+def test_a_participant_pin_on_another_walk_is_forbidden_naming_the_walk(store, walks):
+    open_walk, other = walks
+    kim = store.join_walk("ABC123", "Kim")
+    for walk_id in (other.id, None):
+        with pytest.raises(Forbidden) as e:
+            store.add_observation(pin(walk_id), kim)
+        assert e.value.errors == {"walk": "roles.own_walk_only"}
+        assert e.value.reasons("sv") == ["Vandring: bara på vandringen du gått med i"]
+    assert store.observations() == []
+
+
+def test_a_normal_participant_pin_still_saves(store, walks):
+    open_walk, _ = walks
+    kim = store.join_walk("ABC123", "Kim", "ungdomar")
+    ids = [store.add_observation(pin(open_walk.id), kim),  # as the pin form sends it
+           store.add_observation(make.replace(pin(open_walk.id), reported_by="Kim", group="ungdomar",
+                                              activity_id=open_walk.activity_id), kim),
+           store.add_observation(make.replace(pin(open_walk.id), observed_at=WHEN - timedelta(hours=3)), kim)]
+    saved = store.observations(ids=ids)
+    assert [(o.status, o.is_demo, o.participant_id, o.reported_by) for o in saved] == [
+        ("new", False, kim.participant_id, "Kim")] * 3
+
+
+def test_the_pin_window_is_the_walks_day_or_longer():
+    evening = make.replace(walk(), starts_at=datetime(2026, 10, 24, 16, 0, tzinfo=UTC))  # 18:00 in Sweden
+    assert pin_window(evening) == (datetime(2026, 10, 23, 22, 0, tzinfo=UTC),  # the day's start
+                                   datetime(2026, 10, 24, 22, 0, tzinfo=UTC))  # and end, Swedish time
+    late = make.replace(evening, starts_at=datetime(2026, 10, 24, 21, 0, tzinfo=UTC),
+                        ends_at=datetime(2026, 10, 24, 22, 30, tzinfo=UTC))
+    assert pin_window(late)[1] == datetime(2026, 10, 25, 2, 30, tzinfo=UTC)  # four hours after its end
+    small_hours = make.replace(evening, starts_at=datetime(2026, 10, 23, 23, 0, tzinfo=UTC))  # 01:00
+    assert pin_window(small_hours)[0] == datetime(2026, 10, 23, 21, 0, tzinfo=UTC)  # two hours before
+
+
+def test_the_demo_walk_takes_pins_on_any_day_but_not_from_the_future():
+    kim = Actor(role=Role.PARTICIPANT, name="Kim", participant_id=1, walk_id=1)
+    now = datetime.now(UTC)
+    for is_demo, problems in ((False, {"observed_at": "roles.outside_walk_time"}), (True, {})):
+        assert participant_pin_problems(kim, make.draft(walk_id=1, observed_at=now), walk(is_demo=is_demo),
+                                        group="", now=now) == problems
+    assert participant_pin_problems(kim, make.draft(walk_id=1, observed_at=now + timedelta(minutes=20)),
+                                    walk(is_demo=True), group="", now=now) == {"observed_at": "validation.in_future"}
+    assert participant_pin_problems(kim, make.draft(walk_id=1, observed_at=now + timedelta(minutes=4)),
+                                    walk(is_demo=True), group="", now=now) == {}  # a clock a little ahead
+
+
+def test_a_participant_changes_no_status_and_no_one_elses_pin(store, walks):
+    open_walk, _ = walks
+    kim, lo = store.join_walk("ABC123", "Kim"), store.join_walk("ABC123", "Lo")
+    theirs = store.add_observation(pin(open_walk.id), lo)
+    for attempt in (lambda: store.set_observation_status(theirs, "verified", kim),
+                    lambda: store.set_observation_statuses([theirs], "closed", kim, reason="duplicate"),
+                    lambda: store.update_observation(theirs, kim, expected_version=1, feeling=1),
+                    lambda: store.delete_observation(theirs, kim)):
+        with pytest.raises(Forbidden):
+            attempt()
+    assert store.observation(theirs).version == 1
+
+
+# --- a walk's status: planned → open → closed, by its leader or an admin ---------------------
+def walk(**fields):
+    values = dict(id=1, slug="w", district_id="andersberg", activity_id=None, title="W", starts_at=WHEN,
+                  ends_at=None, meeting_point="", groups=(), leader="", participants=None, status="planned",
+                  route=None, is_demo=False, leader_id=None)
+    return Walk(**{**values, **fields})
+
+
+def test_walk_steps_by_role_and_leader():
+    lead = Actor(role=Role.PLANNER, name="Leda", user_id=7)
+    other = Actor(role=Role.PLANNER, name="Lo", user_id=8)
+    kim = Actor(role=Role.PARTICIPANT, name="Kim", participant_id=1, walk_id=1)
+    led = walk(leader_id=7)
+    steps = {("planned", "open"), ("open", "closed"), ("closed", "open")}
+    for start in WalkStatus:
+        for to in WalkStatus:
+            w = make.replace(led, status=start)
+            step = (start, to) in steps
+            assert walk_transition_allowed(ADMIN, w, to) == step
+            assert walk_transition_allowed(lead, w, to) == (step and start != "closed")
+            assert not walk_transition_allowed(other, w, to)
+            assert walk_transition_allowed(other, make.replace(w, leader_id=None), to) == (
+                step and start != "closed")  # no leader: any planner
+            assert not walk_transition_allowed(kim, w, to) and not walk_transition_allowed(None, w, to)
+    assert walk_step_problem(other, led, "open") == "walks.leader_only"
+    assert walk_step_problem(lead, make.replace(led, status="closed"), "open") == "walks.reopen_admin_only"
+    assert walk_step_problem(ADMIN, make.replace(led, status="closed"), "planned") == "walks.step_refused"
+
+
+@pytest.fixture
+def planners(store):
+    """Two planners with stored accounts: the one who leads the walk and another one."""
+    def account(username, name):
+        user = store.add_user(SYSTEM, username=username, role="planner", display_name=name)
+        return Actor(role=Role.PLANNER, name=name, user_id=user.id)
+    return account("leda", "Leda Ledare"), account("lo", "Lo Planerare")
+
+
+def test_only_the_leader_or_an_admin_opens_and_closes(store, planners):
+    lead, other = planners
+    led = store.add_walk(lead, slug="ledd", district_id="andersberg", title="Ledd", starts_at=WHEN)
+    assert (led.leader_id, led.status, led.closed_at) == (lead.user_id, "planned", None)
+    with pytest.raises(Forbidden) as e:
+        store.set_walk_status(led.id, "open", other)
+    assert e.value.key == "walks.leader_only" and "ledare" in e.value.message("sv")
+    assert store.set_walk_status(led.id, "open", lead).status == "open"
+    with pytest.raises(Forbidden):
+        store.set_walk_status(led.id, "closed", other)  # someone else's walk
+    assert store.walk(led.id).status == "open"
+    closed = store.set_walk_status(led.id, "closed", lead)
+    assert closed.status == "closed" and closed.closed_at is not None
+    # an admin may close a walk someone else leads
+    second = store.add_walk(lead, slug="andra", district_id="andersberg", title="Andra", starts_at=WHEN,
+                            status="open")
+    assert store.set_walk_status(second.id, "closed", ADMIN).status == "closed"
+
+
+def test_closed_to_planned_is_refused_for_everyone_and_only_an_admin_reopens(store, planners):
+    lead, other = planners
+    led = store.add_walk(lead, slug="ledd", district_id="andersberg", title="Ledd", starts_at=WHEN,
+                         status="open")
+    store.set_walk_status(led.id, "closed", lead)
+    for actor in (lead, other, ADMIN, SYSTEM):
+        with pytest.raises(Invalid) as e:
+            store.set_walk_status(led.id, "planned", actor)
+        assert e.value.errors == {"status": "walks.step_refused"}
+    for actor in (lead, other):
+        with pytest.raises(Forbidden) as e:
+            store.set_walk_status(led.id, "open", actor)
+        assert e.value.key == "walks.reopen_admin_only"
+    assert store.walk(led.id).status == "closed"
+    reopened = store.set_walk_status(led.id, "open", ADMIN)
+    assert reopened.status == "open" and reopened.closed_at is None
+
+
+def test_skips_and_non_steps_are_refused(store, planners):
+    lead, _ = planners
+    led = store.add_walk(lead, slug="ledd", district_id="andersberg", title="Ledd", starts_at=WHEN)
+    for to in ("closed", "planned"):  # planned → closed skips opening; planned → planned is no step
+        with pytest.raises(Invalid) as e:
+            store.set_walk_status(led.id, to, ADMIN)
+        assert e.value.errors == {"status": "walks.step_refused"}
+    with pytest.raises(Invalid) as e:
+        store.add_walk(lead, slug="stangd", district_id="andersberg", title="Stängd", starts_at=WHEN,
+                       status="closed")  # a new walk is planned or open
+    assert e.value.errors == {"status": "walks.new_status"}
+    assert store.walk(led.id).status == "planned" and store.walk_by_slug("stangd") is None
+
+
+def test_a_walk_without_a_leader_is_any_planners(store, walks, planners):
+    open_walk, _ = walks  # created by an actor without a stored account
+    assert open_walk.leader_id is None
+    _lead, other = planners
+    assert store.set_walk_status(open_walk.id, "closed", other).status == "closed"

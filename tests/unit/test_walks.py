@@ -213,7 +213,7 @@ def test_ordered_open_planned_closed_newest_first(store):
     old_open = create(store, date=date(2026, 10, 1), open_now=True)
     new_open = create(store, date=date(2026, 10, 20), open_now=True)
     planned = create(store, date=date(2026, 12, 1))
-    closed = create(store, date=date(2026, 12, 24))
+    closed = create(store, date=date(2026, 12, 24), open_now=True)
     store.set_walk_status(closed.id, WalkStatus.CLOSED, PLANNER)
     order = [w.id for w in wl.ordered(store.walks())]
     assert order == [new_open.id, old_open.id, planned.id, closed.id]
@@ -225,8 +225,8 @@ def test_counts_pins_and_the_people_who_placed_them(store):
     lisa = store.join_walk(walk.join_code, "Lisa", "boende")
     omar = store.join_walk(walk.join_code, "Omar", "ungdomar")
     for who in (lisa, lisa, omar):
-        store.add_observation(ObservationDraft(category="belysning", lon=ANDERSBERG[0],
-                                               lat=ANDERSBERG[1], feeling=4, walk_id=walk.id), who)
+        store.add_observation(ObservationDraft(category="belysning", lon=ANDERSBERG[0], lat=ANDERSBERG[1],
+                                               feeling=4, walk_id=walk.id, observed_at=walk.starts_at), who)
     assert wl.walk_counts(store, walk) == wl.WalkCounts(participants=2, pins=3)
 
 
