@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite after the set-up it needs: first the tooling (ruff's lint and
 # mypy's types, settings in pyproject.toml; strict for geo/), then pytest – unit (the store
-# tests on SQLite and on PostgreSQL+PostGIS), app (AppTest, on both backends) and browser
+# tests on SQLite and on PostgreSQL+PostGIS), app (AppTest; every page on both backends) and browser
 # (Playwright + Debian Chromium, headless, no internet) – in parallel worker processes
 # (pytest-xdist; TEST_WORKERS sets how many, 0 runs them in this process).
 # Extra arguments go to pytest.
