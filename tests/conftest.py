@@ -105,6 +105,17 @@ def pytest_generate_tests(metafunc) -> None:
                              scope="session")
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """The long tests first, then the browser tests, then the rest: pytest-xdist hands tests to
+    its workers in this order, so no worker starts a minute-long test when the others are
+    nearly done."""
+    def rank(item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if "browser" in item.path.parts else 2
+    items.sort(key=rank)
+
+
 @pytest.fixture
 def backend(request) -> str:
     return request.param

@@ -57,6 +57,7 @@ def writing(store: Store, url: str) -> bool:
         probe.close()
 
 
+@pytest.mark.slow
 def test_import_killed_midway_leaves_nothing_half_written(store, store_url, tmp_path):
     """``kill -9`` while ``python -m geo import`` is inside its transaction: no row of the
     file is stored, the database passes its integrity check, and the import run again
