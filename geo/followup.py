@@ -269,7 +269,7 @@ def _points(observations: Sequence[Observation]) -> np.ndarray:
     lon = np.fromiter((o.lon for o in observations), dtype=float, count=n)
     lat = np.fromiter((o.lat for o in observations), dtype=float, count=n)
     e, north = to_metric_arrays(lon, lat)
-    points: np.ndarray = shapely.points(np.asarray(e, dtype=float), np.asarray(north, dtype=float))
+    points: np.ndarray = shapely.points(e, north)
     return points
 
 

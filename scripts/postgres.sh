@@ -2,6 +2,7 @@
 # A local PostgreSQL + PostGIS server for the tests and the benchmarks: Debian's packages, a
 # cluster of its own under /tmp, on 127.0.0.1 only, no Docker.
 #
+#   bash scripts/postgres.sh install install Debian's packages if they are missing
 #   bash scripts/postgres.sh start   install what is missing, create the cluster once, start
 #                                    it; prints the server's URL (the database "postgres")
 #   bash scripts/postgres.sh stop    stop it (the cluster stays for the next start)
@@ -47,6 +48,8 @@ BIN=$(pg_bin || true)
 case "$cmd" in
   status)
     answers ;;
+  install)
+    [ -n "$BIN" ] || install_packages ;;
   stop)
     if [ -n "$BIN" ] && [ -f "$PGDATA/postmaster.pid" ]; then
       as_owner "$BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
@@ -78,5 +81,5 @@ EOF
     fi
     echo "$URL" ;;
   *)
-    echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
 esac

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set-up shared by the two README commands: a virtual environment with the pinned packages,
-# and (with --tests) Debian's Chromium for the browser tests. Safe to run again: it only
-# does what is missing. Needs Python 3.11; installs Debian packages with apt-get (as root,
-# or through sudo).
+# Set-up shared by the two README commands: a virtual environment with the pinned packages
+# (installed by uv, pinned below: the same wheels as pip, in half the time), and (with
+# --tests) Debian's Chromium for the browser tests and PostgreSQL+PostGIS for the store tests,
+# installed while the Python packages are. Safe to run again: it only does what is missing.
+# Needs Python 3.11; installs Debian packages with apt-get (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,14 +36,22 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
+debian_packages() {  # what the tests need from Debian, one apt-get at a time
+  [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
+  bash scripts/postgres.sh install
+}
+debs_pid=""
+if [ "$want_tests" = 1 ]; then
+  debian_packages & debs_pid=$!
+fi
+
+UV_VERSION=0.13.9
 stamp=.venv/.requirements.sha256
 if ! sha256sum --status -c "$stamp" 2>/dev/null; then
   echo "setup: installing Python packages (requirements.txt)" >&2
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.txt
+  [ -x .venv/bin/uv ] || .venv/bin/python -m pip install -q "uv==$UV_VERSION"
+  .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -r requirements.txt
   sha256sum requirements.txt > "$stamp"
 fi
 
-if [ "$want_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  apt_install chromium fonts-dejavu-core
-fi
+[ -z "$debs_pid" ] || wait "$debs_pid"

@@ -93,7 +93,34 @@ def postgres() -> PostgresServer:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop"], check=False)
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc) -> None:
+    """The backends a test runs on.  The store's own tests (every test with the ``store``,
+    ``new_store`` or ``empty_url`` fixture) run on both: the store is the one module that
+    speaks SQL, and both backends must give the same answers.  The page tests (the
+    ``demo_db`` fixture) run on SQLite: pages reach the database only through the store, whose
+    methods the store tests run on both; ``tests/app/test_pages.py`` and
+    ``test_roles_pages.py`` still run every page on both.  A module or a test says otherwise
+    with ``@pytest.mark.backends("sqlite", …)``."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", list(marker.args) if marker else BACKENDS, indirect=True)
+    if "demo_db" in metafunc.fixturenames:
+        metafunc.parametrize("demo_db", list(marker.args) if marker else ["sqlite"], indirect=True,
+                             scope="session")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """The long tests first, then the browser tests, then the rest: pytest-xdist hands tests to
+    its workers in this order, so no worker starts a minute-long test when the others are
+    nearly done."""
+    def rank(item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if "browser" in item.path.parts else 2
+    items.sort(key=rank)
+
+
+@pytest.fixture
 def backend(request) -> str:
     return request.param
 

@@ -120,9 +120,8 @@ def _layers(districts: Districts, district_id: str | Sequence[str] | None,
             attribution.append(d.attribution)
     obs = list(observations)
     if obs:
-        oe, on = to_metric_arrays(np.fromiter((o.lon for o in obs), float, len(obs)),
-                                  np.fromiter((o.lat for o in obs), float, len(obs)))
-        east, north = np.asarray(oe, float), np.asarray(on, float)
+        east, north = to_metric_arrays(np.fromiter((o.lon for o in obs), float, len(obs)),
+                                       np.fromiter((o.lat for o in obs), float, len(obs)))
     else:
         east = north = np.empty(0)
     return _Layers(outlines, parts, attribution, obs, east, north,

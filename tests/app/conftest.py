@@ -1,5 +1,5 @@
-"""AppTest fixtures: the pages run against the demo data in a real database, once on SQLite and
-once on PostgreSQL+PostGIS."""
+"""AppTest fixtures: the pages run against the demo data in a real database (SQLite; the page
+and role tests also on PostgreSQL+PostGIS, see ``pytest_generate_tests`` in tests/conftest.py)."""
 
 import gc
 import os
@@ -14,17 +14,18 @@ from streamlit.testing.v1 import AppTest
 from geo import demo
 from geo.model import SYSTEM, Actor, Role
 from geo.store import Store
-from tests.conftest import BACKENDS, make_store
+from tests.conftest import make_store
 from ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "main.py")  # the page script (app.py is the server that runs it)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session")
 def demo_db(request, tmp_path_factory) -> str:
-    """The demo data on each backend: a SQLite file, or a PostgreSQL database that is only
-    ever cloned (a template must have no connections while it is copied)."""
+    """The demo data on the test's backend (see ``pytest_generate_tests`` in tests/conftest.py):
+    a SQLite file, or a PostgreSQL database that is only ever cloned (a template must have no
+    connections while it is copied)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('apptest') / 'demo.db'}"
         store = make_store(url)

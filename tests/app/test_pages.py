@@ -7,6 +7,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo.model import Actor, Role
 from tests.app.conftest import APP, sign_in
+from tests.conftest import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)  # every page on both backends
 
 PLANNER = Actor(role=Role.PLANNER, name="Planerare", user_id=1)
 ADMIN = Actor(role=Role.ADMIN, name="Admin", user_id=2)

@@ -1,11 +1,15 @@
 """Roles through the pages: what a visitor, a participant, a planner and an admin get."""
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import demo
 from geo.model import Actor, Role
 from geo.store import Store
 from tests.app.conftest import ADMIN, APP, ROOT, sign_in
+from tests.conftest import BACKENDS
+
+pytestmark = pytest.mark.backends(*BACKENDS)  # every page on both backends
 
 
 def start(actor: Actor | None = None) -> AppTest:

@@ -169,7 +169,7 @@ def sign_in(page, app_url: str, username: str = "demo-planerare",
     page.wait_for_selector("text=Inloggad:", timeout=30_000)
 
 
-def map_frame(page, timeout: float = 30_000):
+def map_frame(page, timeout: float = 60_000):
     """The st_folium iframe's frame, once Leaflet has drawn in it and st_folium listens for
     clicks on its layers (a person's first click comes later than a test's)."""
     iframe = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=timeout)

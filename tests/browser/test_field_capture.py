@@ -6,6 +6,7 @@ import io
 import re
 from urllib.parse import urlparse
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 from shapely.geometry import Point
@@ -53,6 +54,7 @@ def tap_at(page, frame, lon: float, lat: float) -> None:
     page.touchscreen.tap(box["x"] + x, box["y"] + y)
 
 
+@pytest.mark.slow
 def test_participant_pins_with_photo_on_a_tablet(app_url, app_db, tablet, tmp_path):
     page = tablet()
     join(page, app_url, "Tova")

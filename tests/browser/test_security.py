@@ -37,6 +37,7 @@ def third_party(urls):
     return [u for u in urls if urlparse(u).hostname != TILE_HOST]
 
 
+@pytest.mark.slow
 def test_xss_corpus_imported_and_rendered_runs_nothing(app_url, page, tmp_path):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

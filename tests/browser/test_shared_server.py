@@ -24,6 +24,7 @@ def shared_db(postgres):
     postgres.drop(url)
 
 
+@pytest.mark.slow
 def test_a_pin_on_one_server_appears_on_the_other(shared_db, tablet):
     env = {**os.environ, "DATABASE_URL": shared_db, "TRYGG_LANG": "sv"}
     with serve("app.py", env=env) as server_a, serve("app.py", env=env) as server_b:

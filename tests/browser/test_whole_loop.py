@@ -196,6 +196,7 @@ def verify(page, observation_id: int, tmp_path) -> None:
     flash(page, rf"#{observation_id} är nu: Verifierad")
 
 
+@pytest.mark.slow
 def test_from_a_pin_to_a_verified_spot(empty_app, browser, tablet, tmp_path):
     app, store = empty_app
     leader_ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="sv-SE")

@@ -305,6 +305,7 @@ def tampered_restore(store, target, tmp_path, sql: str, *, replace: bool = False
     return e.value
 
 
+@pytest.mark.slow
 def test_a_row_the_target_refuses_rolls_everything_back(store, new_store, tmp_path):
     target = new_store("target")
     demo.load(target)

@@ -12,6 +12,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import pytest
+
 from geo import workflow
 from geo.model import SYSTEM, Actor, ObservationDraft, Role
 from geo.store import Conflict, Invalid, Store, Unavailable
@@ -127,6 +129,7 @@ def _walker_process(url: str, code: str, n: int, barrier, out) -> None:
         store.dispose()
 
 
+@pytest.mark.slow
 def test_thirty_walkers_as_processes_on_one_database(store, store_url):
     """Thirty app processes on one database.  SQLite promises one writer at a time and a
     bounded wait, not that every writer gets in within it: on a loaded machine a save may be

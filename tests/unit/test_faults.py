@@ -57,16 +57,16 @@ def writing(store: Store, url: str) -> bool:
         probe.close()
 
 
-# A history entry that takes a little while to write (about 1 s for the file's rows): the
+# A history entry that takes a little while to write (about 1 s for the file's 5,000 rows): the
 # import's write transaction is short (every row is checked and staged before it), so the
 # kill needs this stand-in for a slow disk to land inside it, after the pins are inserted
 # and before their history is complete.
 SLOW_HISTORY = {
     "sqlite": ["CREATE TRIGGER slow_history AFTER INSERT ON status_change BEGIN"
                " SELECT count(*) FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n"
-               " LIMIT 200) SELECT x FROM n); END"],
+               " LIMIT 600) SELECT x FROM n); END"],
     "postgresql": ["CREATE FUNCTION slow_history() RETURNS trigger LANGUAGE plpgsql AS"
-                   " $$ BEGIN PERFORM pg_sleep(0.0002); RETURN NEW; END $$",
+                   " $$ BEGIN PERFORM pg_sleep(0.0006); RETURN NEW; END $$",
                    "CREATE TRIGGER slow_history AFTER INSERT ON status_change FOR EACH ROW"
                    " EXECUTE FUNCTION slow_history()"],
 }
@@ -76,6 +76,7 @@ NO_SLOW_HISTORY = {
 }
 
 
+@pytest.mark.slow
 def test_import_killed_midway_leaves_nothing_half_written(store, store_url, tmp_path):
     """``kill -9`` while ``python -m geo import`` is inside its transaction: no row of the
     file is stored, the database passes its integrity check, and the import run again

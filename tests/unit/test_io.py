@@ -21,6 +21,11 @@ from geo.crs import to_metric
 from geo.errors import Refused
 from geo.model import DESCRIPTION_MAX, SYSTEM, ObservationDraft
 from geo.store import Invalid
+from tests.conftest import BACKENDS
+
+# The file formats: read, written and refused the same on either backend.  The tests that
+# check what reaches the database (a refused file leaves nothing) run on both.
+pytestmark = pytest.mark.backends("sqlite")
 
 ANDERSBERG = (12.90123, 56.660631)
 VALLAS_OSTRA = (12.918675, 56.685013)
@@ -460,6 +465,7 @@ def write_bad(tmp_path, suffix, content):
     return path
 
 
+@pytest.mark.backends(*BACKENDS)
 @pytest.mark.parametrize("suffix, content, words", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
 def test_bad_input_is_refused_and_nothing_changes(store, tmp_path, suffix, content, words):
     add_walk(store)
@@ -581,6 +587,7 @@ def test_plain_sqlite_file_is_not_a_geopackage(store, tmp_path):
     assert store.snapshot() == before
 
 
+@pytest.mark.backends(*BACKENDS)
 def test_store_refusal_is_mapped_to_the_row(store, tmp_path):
     """When the store refuses a draft (e.g. a walk deleted between reading and saving), the
     refusal names the row it came from."""
@@ -629,6 +636,7 @@ geometries = (st.just({"type": "Point", "coordinates": list(ANDERSBERG)})
               | json_values)
 
 
+@pytest.mark.backends(*BACKENDS)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(props=st.dictionaries(prop_keys, json_values, max_size=10), geometry=geometries,
        ascii_only=st.booleans())
