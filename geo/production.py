@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,7 @@ def read_auth(files: Iterable[Path] | None = None) -> dict[str, Any] | None:
     return dict(auth) if isinstance(auth, Mapping) else None
 
 
+@lru_cache(maxsize=1)
 def example_secrets() -> frozenset[str]:
     """The ``cookie_secret`` values of the example file (and the ones it has had)."""
     values = set(KNOWN_EXAMPLES)

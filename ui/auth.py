@@ -20,12 +20,17 @@ participant's link a grace period after the walk closed) or that was unused for 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from geo import production
 from geo.auth import actor_for_identity
 from geo.model import Actor, Role
 from geo.roles import Action, Forbidden, allowed
@@ -49,6 +54,7 @@ JOIN_NEXT_KEY = "auth_join_next"  # a participant's session ended: the visitor s
 OIDC_KEY = "auth_oidc_tried"  # the identity provider's sign-in was used in this session
 CONFIRM_KEY = "auth_confirm_leave"  # a participant tapped "Logga ut": asked to confirm
 _CHECKED = "auth_checked"  # (this run's marker, actor): the session is checked once per run
+_log = logging.getLogger(__name__)
 _NOTICE_ICONS = {"warning": ":material/logout:", "info": ":material/check_circle:"}
 
 
@@ -61,14 +67,35 @@ class Session:
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def oidc_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section for ``st.login``."""
+def auth_section() -> Mapping[str, Any] | None:
+    """The ``[auth]`` section of Streamlit's secrets (what ``st.login`` signs in with), or None."""
     try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
+        if "auth" not in st.secrets:
+            return None
+        return {k: v for k, v in st.secrets["auth"].items()}
+    except Exception:  # noqa: BLE001 - no or an unreadable secrets file: Streamlit has no [auth] either
+        return None
+
+
+def oidc_configured() -> bool:
+    """True when the secrets have an ``[auth]`` section for ``st.login`` whose
+    ``cookie_secret`` is safe (:func:`geo.production.secret_problems`).  With the example's
+    secret, or a short or repetitive one, anyone could sign a sign-in cookie for any address,
+    so the identity provider's sign-in is off, whatever the environment (the log says why; a
+    production start is refused altogether, :mod:`ui.preflight`)."""
+    auth = auth_section()
+    if auth is None:
         return False
-    except Exception:  # noqa: BLE001 - a broken secrets file means: no identity provider
+    if problems := production.secret_problems(auth):
+        _warn_weak_secret(problems[0].key)
         return False
+    return True
+
+
+@lru_cache(maxsize=4)
+def _warn_weak_secret(key: str) -> None:
+    _log.warning("The identity provider's sign-in is off: its cookie_secret is not safe (%s). "
+                 "README, Security.", key)
 
 
 # --- the check on every run ---------------------------------------------------------------

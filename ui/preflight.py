@@ -9,14 +9,13 @@ is kept for :data:`ui.common.CACHE_TTL_S` seconds, so a ``demo remove`` shows af
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
 
 import streamlit as st
 from streamlit import config
 
 from geo import production
 from geo.errors import Refused
+from ui.auth import auth_section
 from ui.common import CACHE_TTL_S, get_store, tr
 from ui.feedback import refused
 
@@ -29,18 +28,8 @@ def unsafe_start() -> list[Refused]:
 @st.cache_resource(ttl=CACHE_TTL_S, show_spinner=False)
 def _problems() -> list[Refused]:
     return production.problems(
-        get_store(), auth=_auth(), address=config.get_option("server.address"),
+        get_store(), auth=auth_section(), address=config.get_option("server.address"),
         tls=bool(config.get_option("server.sslCertFile")), public_url=os.environ.get("PUBLIC_URL", ""))
-
-
-def _auth() -> Mapping[str, Any] | None:
-    """The ``[auth]`` section Streamlit signs in with, or None."""
-    try:
-        if "auth" not in st.secrets:
-            return None
-        return {k: v for k, v in st.secrets["auth"].items()}
-    except Exception:  # noqa: BLE001 - no or an unreadable secrets file: Streamlit has no [auth] either
-        return None
 
 
 def refuse_start(problems: list[Refused]) -> None:

@@ -82,11 +82,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
             wanted = {d.walk_id for d in drafts if workflow.is_id(d.walk_id)}
             walks = {r.id: _walk(r) for r in conn.execute(select(walk).where(walk.c.id.in_(wanted)))}
             for index, d in enumerate(drafts):
-                errors = workflow.validate_observation(d, known["category"], known["activity"])
-                if "walk" not in errors and d.walk_id is not None and d.walk_id not in walks:
-                    errors["walk"] = "validation.unknown_walk"
-                if errors:
-                    raise Invalid(errors, index=index)
+                self._check_draft(index, d, known, walks)
                 problems = self._participant_problems(conn, actor, d, walks.get(d.walk_id))
                 if "walk" in problems:
                     raise Forbidden(Action.ADD_OBSERVATION, actor, errors={"walk": problems["walk"]})
@@ -104,15 +100,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
                 if uid in seen:
                     continue
                 seen.add(uid)
-                rows.append(dict(
-                    uuid=uid, walk_id=d.walk_id, district_id=self._district_of(districts, d.lon, d.lat),
-                    activity_id=d.activity_id, category_id=d.category,
-                    description=d.description.strip(), feeling=d.feeling, lon=d.lon, lat=d.lat,
-                    observed_at=d.observed_at or now, status=str(d.status),
-                    status_reason=d.status_reason.strip(),
-                    reported_by=actor.name if own is not None else d.reported_by,
-                    group_id=d.group, is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
-                    participant_id=own if own is not None else d.participant_id))
+                rows.append(self._row(uid, d, districts, now, own=actor if own is not None else None))
             fresh: dict[str, int] = {}
             if rows:
                 # Another writer may store the same uuid between the look-up above and this
@@ -135,6 +123,31 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
                                   for u, p in (photos or {}).items() if u in fresh]:
                     conn.execute(insert(photo), photo_rows)
         return Saved(ids=[existing[u] for u in uids], added=len(rows))
+
+    @staticmethod
+    def _check_draft(index: int, draft: ObservationDraft, known: Mapping[str, set[str]],
+                     walks: Mapping[int, Walk]) -> None:
+        """:class:`Invalid` naming draft ``index`` and its fields, unless it is a valid
+        observation on a stored walk (or none)."""
+        errors = workflow.validate_observation(draft, known["category"], known["activity"])
+        if "walk" not in errors and draft.walk_id is not None and draft.walk_id not in walks:
+            errors["walk"] = "validation.unknown_walk"
+        if errors:
+            raise Invalid(errors, index=index)
+
+    def _row(self, uid: str, d: ObservationDraft, districts: Districts, now: datetime,
+             own: Actor | None = None) -> dict[str, Any]:
+        """The ``observation`` row of draft ``d``, placed in its district; a participant's
+        (``own``) carries their own name and id whatever the draft says."""
+        return dict(
+            uuid=uid, walk_id=d.walk_id, district_id=self._district_of(districts, d.lon, d.lat),
+            activity_id=d.activity_id, category_id=d.category, description=d.description.strip(),
+            feeling=d.feeling, lon=d.lon, lat=d.lat, observed_at=d.observed_at or now,
+            status=str(d.status), status_reason=d.status_reason.strip(),
+            reported_by=own.name if own is not None else workflow.clean_name(d.reported_by),
+            group_id=workflow.clean_name(d.group), is_demo=d.is_demo, created_at=now, updated_at=now,
+            version=1, participant_id=own.participant_id if own is not None else d.participant_id,
+            flagged_by=1)
 
     @staticmethod
     def _participant_problems(conn: Connection, actor: Actor, draft: ObservationDraft,
@@ -193,11 +206,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
         with self._read() as conn:
             walks = {r.id: _walk(r) for r in conn.execute(select(walk).where(walk.c.id.in_(wanted)))}
         for index, d in enumerate(drafts):
-            errors = workflow.validate_observation(d, known["category"], known["activity"])
-            if "walk" not in errors and d.walk_id is not None and d.walk_id not in walks:
-                errors["walk"] = "validation.unknown_walk"
-            if errors:
-                raise Invalid(errors, index=index)
+            self._check_draft(index, d, known, walks)
         for the_walk in walks.values():
             roles.require(actor, Action.ADD_OBSERVATION, walk=the_walk)
         uids = [d.uuid or str(uuidlib.uuid4()) for d in drafts]
@@ -207,14 +216,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
             if uid in seen:
                 continue
             seen.add(uid)
-            rows.append(dict(
-                uuid=uid, walk_id=d.walk_id, district_id=self._district_of(districts, d.lon, d.lat),
-                activity_id=d.activity_id, category_id=d.category, description=d.description.strip(),
-                feeling=d.feeling, lon=d.lon, lat=d.lat, observed_at=d.observed_at or now,
-                status=str(d.status), status_reason=d.status_reason.strip(),
-                reported_by=workflow.clean_name(d.reported_by), group_id=workflow.clean_name(d.group),
-                is_demo=d.is_demo, created_at=now, updated_at=now, version=1,
-                participant_id=d.participant_id, flagged_by=1))
+            rows.append(self._row(uid, d, districts, now))
         columns = ", ".join(self._driver_columns(observation))
         staged = f"import_{uuidlib.uuid4().hex[:16]}"
         fill, values = self._driver_insert(observation, rows, into=staged)

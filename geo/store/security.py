@@ -171,17 +171,17 @@ class SecurityMixin(StoreBase):
             return conn.execute(update(auth_session).where(holder, auth_session.c.revoked_at.is_(None))
                                 .values(revoked_at=_now())).rowcount
 
-    def end_walk_sessions(self, walk_id: int, at: datetime) -> int:
-        """The links of a walk's participants expire at ``at`` (the walk closed + grace)."""
-        with self._write() as conn:
-            return self._end_walk_sessions(conn, walk_id, at)
-
     @staticmethod
-    def _end_walk_sessions(conn: Connection, walk_id: int, at: datetime) -> int:
+    def _end_walk_sessions(conn: Connection, walk_id: int, at: datetime | None) -> int:
+        """The links of a walk's participants expire at ``at`` (the walk closed + grace), or
+        no longer expire (``None``: the walk was opened again)."""
         ids = select(participant.c.id).where(participant.c.walk_id == walk_id)
+        links = [auth_session.c.participant_id.in_(ids), auth_session.c.revoked_at.is_(None)]
+        if at is None:  # reopened: the links that its closing set to expire work again
+            return conn.execute(update(auth_session).where(
+                *links, auth_session.c.expires_at.is_not(None)).values(expires_at=None)).rowcount
         return conn.execute(update(auth_session).where(
-            auth_session.c.participant_id.in_(ids),
-            or_(auth_session.c.expires_at.is_(None), auth_session.c.expires_at > at))
+            *links, or_(auth_session.c.expires_at.is_(None), auth_session.c.expires_at > at))
             .values(expires_at=at)).rowcount
 
     def forget_old_sessions(self, before: datetime) -> int:

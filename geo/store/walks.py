@@ -99,6 +99,8 @@ class WalksMixin(SecurityMixin, StoreBase):
                 raise Conflict("store.conflict", what="walk", id=walk_id)
             if status == WalkStatus.CLOSED:
                 self._end_walk_sessions(conn, walk_id, now + LINK_GRACE)
+            elif current.status == WalkStatus.CLOSED:
+                self._end_walk_sessions(conn, walk_id, None)  # reopened: the links work again
         return self.walk(walk_id)
 
     # --- participants (join a walk with its code, no account) ------------------------

@@ -51,6 +51,21 @@ def test_a_link_works_through_the_grace_period_after_closing_and_not_after(store
     assert store.resume(token) == kim  # today: still within the grace period
 
 
+def test_a_walk_opened_again_gives_its_links_back_but_not_a_signed_out_one(store):
+    """An admin reopens a closed walk: the links its closing set to expire work again with no
+    end, but a link its participant signed out of stays ended."""
+    walk = open_walk(store)
+    kim, lo = store.join_walk(walk.join_code, "Kim"), store.join_walk(walk.join_code, "Lo")
+    kims, los = store.reconnect_token(kim), store.reconnect_token(lo)
+    store.revoke_sessions(participant_id=lo.participant_id)
+    store.set_walk_status(walk.id, WalkStatus.CLOSED, SYSTEM)
+    past_grace = closed_at(store, walk.id) + LINK_GRACE + timedelta(days=1)
+    assert store.session_holder(kims, now=past_grace) is None
+    store.set_walk_status(walk.id, WalkStatus.OPEN, SYSTEM)
+    assert store.session_holder(kims, now=past_grace).participant_id == kim.participant_id
+    assert store.session_holder(los) is None
+
+
 def test_a_participants_sign_out_ends_every_link_of_theirs_only(store):
     walk = open_walk(store)
     kim, lo = store.join_walk(walk.join_code, "Kim"), store.join_walk(walk.join_code, "Lo")
