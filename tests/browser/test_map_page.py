@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from geo.store import Store
 from tests.browser.conftest import map_frame, sign_in
@@ -62,8 +63,10 @@ def test_a_pin_shows_its_details_and_a_hot_spot_becomes_a_measure(app_url, app_d
     summary = page.get_by_text(re.compile(r"Hot spot \d+: \d+ iakttagelser"))
     summary.wait_for(timeout=20_000)
     spot_id, count = map(int, re.search(r"Hot spot (\d+): (\d+)", summary.inner_text()).groups())
-    assert page.get_by_text("Historik").count() >= 1
-    assert page.get_by_text(re.compile(r"Aktivitet i medborgarlöftet: \d\.\d+ \w")).count() >= 1  # words, not the id
+    # the details come in the same run, just after the summary
+    expect(page.get_by_text("Historik").first).to_be_visible(timeout=20_000)
+    activity = page.get_by_text(re.compile(r"Aktivitet i medborgarlöftet: \d\.\d+ \w"))  # words, not the id
+    expect(activity.first).to_be_visible()
     page.get_by_role("button", name=f"Planera en åtgärd för hot spot {spot_id}").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Rubrik").wait_for(timeout=20_000)
