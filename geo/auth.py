@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -47,7 +48,12 @@ WINDOW_S = 15 * 60
 JOIN_FREE = 5  # join codes: a group at one address mistypes now and then
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("not a real password, used to spend the same time")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check when there is no account's (made once: about 0.2 s)."""
+    return _hasher.hash("not a real password, used to spend the same time")
 
 
 class SignInRefused(Refused):
@@ -81,7 +87,7 @@ def _join_wait(failures: int) -> int:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
