@@ -21,7 +21,7 @@ from geo.model import Actor, Role, Walk, WalkStatus
 from geo.roles import Action, allowed
 from geo.safe import markdown_text
 from geo.walks import ordered as ordered_walks
-from ui.auth import current_actor, require
+from ui.auth import current_actor, require, still_signed_in
 from ui.common import get_store, lang, last_good, offline, the_catalog, tr
 from ui.feedback import flash, show_flash
 from ui.geolocate import GpsError, here_button
@@ -143,6 +143,8 @@ def live_map() -> None:
     """The walk's map and pins; reruns by itself so that other people's pins show up."""
     if last_good("walk-status", lambda: store.walk(walk.id).status) != walk.status:
         st.rerun()  # opened or closed by the leader
+    if not still_signed_in():
+        st.rerun()  # signed out in another browser, the link expired, the account disabled
     observations = last_good(f"pins-{walk.id}", lambda: store.visible_observations(actor, walk_id=walk.id))
     mine = {o.id for o in observations
             if actor.participant_id is not None and o.participant_id == actor.participant_id}

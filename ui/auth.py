@@ -161,6 +161,20 @@ def _check(store: Store) -> Actor | None:
     return None
 
 
+def still_signed_in() -> bool:
+    """Whether this session's server-side session still signs someone in: for a fragment
+    that reruns by itself (the walk's live map), whose runs are not full page runs.  When it
+    says no, the fragment asks for a full run, which signs out and says why.  With the
+    database away the last check stands (True)."""
+    session = st.session_state.get(SESSION_KEY)
+    if not isinstance(session, Session):
+        return False
+    try:
+        return _session_actor(get_store(), session) is not None
+    except Unavailable:
+        return True
+
+
 def _session_actor(store: Store, session: Session) -> Actor | None:
     """The Actor ``session`` signs in now (its account or participant read again), or None."""
     holder = store.session_holder(session.secret, idle_s=None if session.participant else IDLE_S)

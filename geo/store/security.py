@@ -118,14 +118,17 @@ class SecurityMixin(StoreBase):
 
     # --- sessions ------------------------------------------------------------------------
     def new_session(self, *, user_id: int | None = None, participant_id: int | None = None,
-                    expires_at: datetime | None = None) -> str:
+                    expires_at: datetime | None = None, replace: bool = False) -> str:
         """A new session for an account or a participant; returns the secret (only its hash
-        is stored)."""
+        is stored).  ``replace``: the holder's other open sessions end in the same
+        transaction (a participant has one link at a time)."""
         if (user_id is None) == (participant_id is None):
             raise ValueError("a session belongs to exactly one account or one participant")
         secret = secrets.token_urlsafe(SESSION_BYTES)
         now = _now()
         with self._write() as conn:
+            if replace:
+                self._revoke_all(conn, user_id, participant_id, now)
             conn.execute(insert(auth_session).values(
                 id=session_hash(secret), user_id=user_id, participant_id=participant_id,
                 created_at=now, last_seen=now, expires_at=expires_at))
@@ -165,11 +168,15 @@ class SecurityMixin(StoreBase):
 
     def revoke_sessions(self, *, user_id: int | None = None, participant_id: int | None = None) -> int:
         """Every open session of an account or of a participant (sign-out everywhere)."""
+        with self._write() as conn:
+            return self._revoke_all(conn, user_id, participant_id, _now())
+
+    @staticmethod
+    def _revoke_all(conn: Connection, user_id: int | None, participant_id: int | None, now: datetime) -> int:
         holder = (auth_session.c.user_id == user_id if user_id is not None
                   else auth_session.c.participant_id == participant_id)
-        with self._write() as conn:
-            return conn.execute(update(auth_session).where(holder, auth_session.c.revoked_at.is_(None))
-                                .values(revoked_at=_now())).rowcount
+        return conn.execute(update(auth_session).where(holder, auth_session.c.revoked_at.is_(None))
+                            .values(revoked_at=now)).rowcount
 
     @staticmethod
     def _end_walk_sessions(conn: Connection, walk_id: int, at: datetime | None) -> int:

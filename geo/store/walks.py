@@ -141,13 +141,13 @@ class WalksMixin(SecurityMixin, StoreBase):
         """A new secret for ``actor``'s link: a session (:mod:`geo.store.security`) that
         resumes the walk after a reload or a lost connection (:meth:`resume`), until it is
         revoked at sign-out or expires a grace period after the walk closed.  Only its hash
-        is stored."""
+        is stored, and an older link of the participant stops working."""
         if actor.role != Role.PARTICIPANT or actor.participant_id is None:
             raise Invalid({"token": "roles.forbidden"})
         with self._read() as conn:
             closed_at = conn.scalar(select(walk.c.closed_at).join(participant, participant.c.walk_id == walk.c.id)
                                     .where(participant.c.id == actor.participant_id))
-        return self.new_session(participant_id=actor.participant_id,
+        return self.new_session(participant_id=actor.participant_id, replace=True,
                                 expires_at=closed_at + LINK_GRACE if closed_at else None)
 
     def resume(self, token: str) -> Actor | None:

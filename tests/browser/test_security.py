@@ -5,6 +5,7 @@ import json
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import map_frame, sign_in
 
@@ -110,7 +111,7 @@ def test_wrong_password_and_sign_out(app_url, page):
     sign_in(page, app_url)
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_selector("text=Demokonton", timeout=30_000)
-    assert page.get_by_role("link", name="Karta").count() == 0
+    expect(page.get_by_role("link", name="Karta")).to_have_count(0)  # once the run has finished
 
 
 def test_hostile_participant_name_is_shown_as_text(app_url, page):
