@@ -10,11 +10,14 @@ session, and stopped at its end when this session started it.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from geo import demo
+from geo.__main__ import main as cli_main
 from geo.store import Store, normal_url, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +41,34 @@ def make_store(url: str) -> Store:
     return open_store(url, migrate="always")
 
 
+def cli_runner(monkeypatch, env: Mapping[str, str | None], cwd: Path | None = None):
+    """``python -m geo`` as the tests run it: the command line's own entry point
+    (:func:`geo.__main__.main`) in this process, with ``env`` set (None: unset) and the
+    working directory ``cwd``, answering what a process would (exit code, stdout, stderr).
+    A new interpreter per command costs a second or two of imports; the entry point itself
+    is tried as a real process in tests/unit/test_cli.py."""
+
+    def run(*args: str, stdin: str = "", **more_env: str) -> subprocess.CompletedProcess:
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as m:
+            for name, value in {**env, **more_env}.items():
+                if value is None:
+                    m.delenv(name, raising=False)
+                else:
+                    m.setenv(name, value)
+            if cwd is not None:
+                m.chdir(cwd)
+            m.setattr(sys, "stdin", io.StringIO(stdin))
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    code = cli_main(list(args))
+                except SystemExit as e:  # argparse refusing the arguments
+                    code = e.code if isinstance(e.code, int) else 1
+        return subprocess.CompletedProcess(["python", "-m", "geo", *args], code, out.getvalue(), err.getvalue())
+
+    return run
+
+
 class PostgresServer:
     """The test server: makes and drops databases cloned from a migrated template."""
 
@@ -43,6 +76,7 @@ class PostgresServer:
         self.url = make_url(normal_url(url))
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=1, pool_pre_ping=True)
         self.template = f"trygg_template_{os.getpid()}"
+        self._made: set[str] = set()
 
     def url_of(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
@@ -65,8 +99,20 @@ class PostgresServer:
         store = make_store(self.create(self.template))
         store.dispose()
 
+    def demo_template(self) -> str:
+        """A template with the demo data too (made on first use): what a test that needs the
+        demo starts from, instead of loading it again."""
+        name = f"{self.template}_demo"
+        if name not in self._made:
+            store = Store(self.create(name, template=self.template))
+            demo.load(store)
+            store.dispose()
+            self._made.add(name)
+        return name
+
     def close(self) -> None:
-        self.drop(self.url_of(self.template))
+        for name in (*self._made, self.template):
+            self.drop(self.url_of(name))
         self.admin.dispose()
 
 
@@ -134,21 +180,33 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """:func:`sqlite_template` with the demo data loaded (once per test process)."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    store = Store(f"sqlite:///{path}")
+    demo.load(store)
+    store.dispose()
+    return path
+
+
 @pytest.fixture
 def new_store(backend, tmp_path, request):
-    """Makes migrated stores with the catalogue on the test's backend: ``new_store("name")``."""
+    """Makes migrated stores with the catalogue on the test's backend: ``new_store("name")``;
+    ``new_store("name", demo=True)`` with the demo data too (a copy of a database it was
+    loaded into once, through :func:`geo.demo.load`)."""
     made: list[tuple[Store, str]] = []
 
-    def make(name: str = "test") -> Store:
+    def make(name: str = "test", demo: bool = False) -> Store:
         if backend == "sqlite":
             path = tmp_path / f"{name}.db"
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+            shutil.copyfile(request.getfixturevalue("sqlite_demo_template" if demo else "sqlite_template"), path)
             url = f"sqlite:///{path}"
-            s = Store(url)
         else:
             server = request.getfixturevalue("postgres")
-            url = server.create(template=server.template)
-            s = Store(url)
+            url = server.create(template=server.demo_template() if demo else server.template)
+        s = Store(url)
         made.append((s, url))
         return s
 
@@ -174,6 +232,12 @@ def empty_url(backend, tmp_path, request) -> str:
 @pytest.fixture
 def store(new_store) -> Store:
     return new_store()
+
+
+@pytest.fixture
+def demo_store(new_store) -> Store:
+    """A store with the demo data (see :func:`new_store`)."""
+    return new_store(demo=True)
 
 
 @pytest.fixture

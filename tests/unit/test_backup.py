@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
-from geo import catalog, demo, districts
+from geo import catalog, districts
 from geo import io as geo_io
 from geo.__main__ import main
 from geo.i18n import t
@@ -95,8 +96,8 @@ def message(e: BackupRefused, lang: str = "sv") -> str:
 
 
 # --- backup → restore ---------------------------------------------------------------------
-def test_backup_and_restore_give_the_same_rows_and_identical_exports(store, new_store, tmp_path):
-    demo.load(store)
+def test_backup_and_restore_give_the_same_rows_and_identical_exports(demo_store, new_store, tmp_path):
+    store = demo_store
     keep, other = merge_and_photo(store)
     file = tmp_path / "backup.db"
 
@@ -147,15 +148,15 @@ def test_the_backup_is_a_plain_sqlite_file_with_our_schema(store, tmp_path):
     assert extra == []
 
 
-def test_sqlite_to_postgresql_in_one_step_and_back(postgres, tmp_path):
+def test_sqlite_to_postgresql_in_one_step_and_back(postgres, sqlite_demo_template, tmp_path):
     """The move: the live SQLite file goes straight into PostgreSQL; a backup of that comes
     back into SQLite with every row equal, and both give the same exports."""
-    live = make_store(f"sqlite:///{tmp_path / 'live.db'}")
+    shutil.copyfile(sqlite_demo_template, tmp_path / "live.db")  # the demo, loaded once
+    live = Store(f"sqlite:///{tmp_path / 'live.db'}")
     pg_url = postgres.create(template=postgres.template)
     pg = Store(pg_url)
     back = make_store(f"sqlite:///{tmp_path / 'back.db'}")
     try:
-        demo.load(live)
         merge_and_photo(live)
         done = restore(pg, tmp_path / "live.db")
         assert done.source_backend is None and kept(done.counts) == kept(live.counts())
@@ -238,8 +239,8 @@ def test_restore_refuses_what_is_not_a_backup(store, tmp_path, kind, key):
         assert "alembic_version" in message(e.value)
 
 
-def test_restore_refuses_a_target_that_holds_data_unless_replace(store, new_store, tmp_path):
-    demo.load(store)
+def test_restore_refuses_a_target_that_holds_data_unless_replace(demo_store, new_store, tmp_path):
+    store = demo_store
     backup(store, tmp_path / "backup.db")
     target = new_store("target")
     small(target)
@@ -258,8 +259,7 @@ def test_restore_refuses_a_target_that_holds_data_unless_replace(store, new_stor
 def test_a_restore_that_fails_midway_changes_nothing(store, new_store, tmp_path, monkeypatch):
     small(store)
     backup(store, tmp_path / "backup.db")
-    target = new_store("target")
-    demo.load(target)
+    target = new_store("target", demo=True)
     before = target.snapshot()
 
     def broken(conn):  # after the deletes and the inserts, before the commit
@@ -307,8 +307,7 @@ def tampered_restore(store, target, tmp_path, sql: str, *, replace: bool = False
 
 @pytest.mark.slow
 def test_a_row_the_target_refuses_rolls_everything_back(store, new_store, tmp_path):
-    target = new_store("target")
-    demo.load(target)
+    target = new_store("target", demo=True)
     e = tampered_restore(store, target, tmp_path,
                          "UPDATE observation SET category_id = 'finns-inte' WHERE id = 2", replace=True)
     assert e.key == "backup.rows_refused" and e.values["table"] == "observation"
@@ -317,8 +316,7 @@ def test_a_row_the_target_refuses_rolls_everything_back(store, new_store, tmp_pa
 def test_a_damaged_row_is_refused_by_its_checksum_naming_the_table(store, new_store, tmp_path):
     """One value changed in the file (a bit that flipped on a disk, an edit by hand): the
     restore refuses before anything is read in, and names the table."""
-    target = new_store("target")
-    demo.load(target)
+    target = new_store("target", demo=True)
     e = tampered_restore(store, target, tmp_path, "UPDATE observation SET feeling = 5 WHERE id = 2",
                          replace=True, sealed=False)
     assert e.key == "backup.damaged" and e.values["table"] == "observation"

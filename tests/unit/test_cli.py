@@ -1,4 +1,5 @@
-"""The command line as an admin runs it: a real process, a real database file."""
+"""The command line as an admin runs it, on a real database file: its entry point in this
+process (``tests.conftest.cli_runner``), and once as a real process."""
 
 import os
 import subprocess
@@ -7,17 +8,31 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_runner
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def cli(tmp_path):
+def cli(tmp_path, monkeypatch):
+    return cli_runner(monkeypatch, {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "TRYGG_LANG": "sv"})
+
+
+def test_python_m_geo_is_a_real_command(tmp_path):
+    """``python -m geo`` in a process of its own: exit codes and words as a shell sees them."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "TRYGG_LANG": "sv"}
 
-    def run(*args, stdin: str = "") -> subprocess.CompletedProcess:
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "geo", *args], cwd=ROOT, env=env, input=stdin,
                               capture_output=True, text=True, timeout=120)
-    return run
+
+    assert run("init").returncode == 0
+    r = run("user", "add", "Första.Admin", "--role", "admin", "--password-stdin", stdin="ett-bra-losenord\n")
+    assert r.returncode == 0, r.stderr
+    assert "första.admin" in run("user", "list").stdout
+    r = run("user", "disable", "ingen")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and r.stderr.strip()
+    assert run("purge", "--before", "igår").returncode == 2  # argparse: not a date
 
 
 def test_first_admin_users_and_sign_in(cli):

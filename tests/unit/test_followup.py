@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from geo import crs, demo
+from geo import crs
 from geo.followup import (
     RewalkRow,
     meeting_tally,
@@ -171,9 +171,9 @@ def test_an_empty_meeting():
     assert found.start == utc(2019, 10, 15, 22) and found.end == utc(2019, 11, 30, 23)
 
 
-def test_since_the_last_meeting_on_the_demo(store):
+def test_since_the_last_meeting_on_the_demo(demo_store):
     """Resolved since 1 Dec 2019 on the demo, against the history rows read with SQL."""
-    demo.load(store)
+    store = demo_store
     observations = store.observations()
     history = [h for o in observations for h in store.history("observation", o.id)]
     found = since_last_meeting(observations, store.measures(), history,

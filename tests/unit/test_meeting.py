@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from geo import catalog, demo, followup, hotspots, meeting
+from geo import catalog, followup, hotspots, meeting
 from geo.i18n import local_today
 from geo.model import SYSTEM, MeasureDraft
 
@@ -37,10 +37,10 @@ def tally_for(store, district_id: str) -> followup.MeetingTally:
 
 
 @pytest.fixture
-def meeting_store(store):
+def meeting_store(demo_store):
     """The demo, plus two proposed measures in Andersberg: one answering an undecided
     observation, one answering none — so that "waiting" holds both kinds."""
-    demo.load(store)
+    store = demo_store
     cat = catalog.load()
     undecided = [o for o in store.observations(district_ids=store.districts().family("andersberg"))
                  if o.status in ("new", "assessed") and o.category not in cat.positive_ids()]

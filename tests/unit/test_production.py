@@ -1,12 +1,9 @@
 """A known admin password never comes back by itself, and a production start refuses to run
-unsafely: the command line as an admin runs it (real processes, real database files), and
+unsafely: the command line as an admin runs it (real database files), and
 geo/production.py's checks on both backends."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from geo import demo, production
 from geo.auth import hash_password
 from geo.errors import Refused
 from geo.model import SYSTEM
+from tests.conftest import cli_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "Vq3x_8JmT2-kPz0sLr6NwYb4HcFe9GdA1uQiOt7"  # 39 characters, random
@@ -23,20 +21,14 @@ PRODUCTION = {"TRYGG_ENV": "production", "ADDRESS": "127.0.0.1"}
 
 
 @pytest.fixture
-def cli(tmp_path):
-    """``python -m geo`` on a database file of the test's own, started from ``tmp_path`` (so
-    ``tmp_path/.streamlit/secrets.toml`` is the project's secrets file), with a home of its
-    own (no ``~/.streamlit/secrets.toml`` of the machine's)."""
+def cli(tmp_path, monkeypatch):
+    """``python -m geo`` (:func:`tests.conftest.cli_runner`) on a database file of the test's
+    own, started from ``tmp_path`` (so ``tmp_path/.streamlit/secrets.toml`` is the project's
+    secrets file), with a home of its own (no ``~/.streamlit/secrets.toml`` of the machine's)."""
     (tmp_path / "home").mkdir()
-    base = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'kommun.db'}", "TRYGG_LANG": "sv",
-            "HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
-    for name in ("ADDRESS", "SSL_CERT", "SSL_KEY", "PUBLIC_URL"):
-        base.pop(name, None)
-
-    def run(*args, stdin: str = "", **env) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "geo", *args], cwd=tmp_path, env={**base, **env},
-                              input=stdin, capture_output=True, text=True, timeout=180)
-    return run
+    return cli_runner(monkeypatch, {"DATABASE_URL": f"sqlite:///{tmp_path / 'kommun.db'}", "TRYGG_LANG": "sv",
+                                    "HOME": str(tmp_path / "home"), "ADDRESS": None, "SSL_CERT": None,
+                                    "SSL_KEY": None, "PUBLIC_URL": None}, cwd=tmp_path)
 
 
 def secrets_file(folder: Path, cookie_secret: str | None) -> None:

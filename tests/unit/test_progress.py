@@ -260,8 +260,8 @@ def _independent(store, today: date) -> dict[tuple[str, str], dict[str, int]]:
 
 
 @pytest.mark.parametrize("today", [date(2020, 3, 1), date(2020, 7, 1)])
-def test_halmstad_2019_on_the_demo_matches_an_independent_count(store, today):
-    demo.load(store)
+def test_halmstad_2019_on_the_demo_matches_an_independent_count(demo_store, today):
+    store = demo_store
     r = promise_progress(catalog.load(), store.observations(), store.measures(), store.walks(),
                          medborgarlofte_id=ML, today=today)
     expected = _independent(store, today)
@@ -281,10 +281,10 @@ def test_halmstad_2019_on_the_demo_matches_an_independent_count(store, today):
         assert row.total.resolved_share == (total["resolved"] / problems if problems else None)
 
 
-def test_halmstad_2019_on_the_demo_matches_demo_json(store):
+def test_halmstad_2019_on_the_demo_matches_demo_json(demo_store):
     """The same figures straight from the demo file: observations and statuses per activity,
     measures by status, walks held."""
-    demo.load(store)
+    store = demo_store
     r = promise_progress(catalog.load(), store.observations(), store.measures(), store.walks(),
                          medborgarlofte_id=ML, today=date(2020, 7, 1))
     data = json.loads(demo.DEMO_FILE.read_text(encoding="utf-8"))

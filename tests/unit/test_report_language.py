@@ -17,6 +17,10 @@ from geo.model import SYSTEM
 from geo.store import ProtocolChange
 from tests.unit.test_meeting import meeting_store, tally_for  # noqa: F401  (the fixture)
 
+# The language of a document is the domain's and the PDF writer's: SQLite's data will do
+# (tests/unit/test_meeting.py checks the same figures on both backends).
+pytestmark = pytest.mark.backends("sqlite")
+
 CREATED = datetime(2020, 1, 20, 9, 0, tzinfo=UTC)
 
 # Distinctive words of each language: headings, status names and the words of the cells.
