@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 c = demo.remove(store, SYSTEM)
                 print(t("cli.demo_removed", lang, walks=c["walk"], observations=c["observation"],
                         measures=c["measure"]))
+                if c["walk_kept"]:
+                    print(t("cli.demo_walks_kept", lang, n=c["walk_kept"]))
         elif args.command == "import":
             from . import io as geo_io  # pandas and geopandas only for the commands that read files
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, delete, func, select, text
+from sqlalchemy import Integer, delete, func, select, text, update
 
 from .. import roles
-from ..model import Actor
+from ..model import Actor, WalkStatus
 from ..roles import Action
-from .engine import StoreBase
+from .engine import StoreBase, _now
 from .rows import table_counts
 from .schema import (
+    auth_session,
     measure,
     measure_observation,
     metadata,
@@ -31,7 +32,9 @@ class HousekeepingMixin(StoreBase):
     def remove_demo(self, actor: Actor) -> dict[str, int]:
         """Delete everything marked as demo (walks and their participants, observations, their
         photos, links and history, measures, demo accounts), in one transaction; returns how
-        many rows of each went."""
+        many rows of each went.  A demo walk that holds pins which are not demo data is kept
+        (``walk_kept``) as a closed walk of the installation's own: no join code, no demo
+        mark, its participants' links ended."""
         roles.require(actor, Action.DELETE_DATA)
         with self._write() as conn:
             obs_ids = select(observation.c.id).where(observation.c.is_demo)
@@ -49,10 +52,23 @@ class HousekeepingMixin(StoreBase):
             }
             still_used = select(observation.c.walk_id).where(observation.c.walk_id.is_not(None))
             gone = select(walk.c.id).where(walk.c.is_demo, walk.c.id.not_in(still_used))
+            # A demo walk that real people pinned on (the demo's open walk, tried out for real)
+            # keeps their pins: it stays as a walk of the installation's own, closed, without
+            # its published join code, its participants' links ended.
+            kept = list(conn.scalars(select(walk.c.id).where(walk.c.is_demo, walk.c.id.in_(still_used))))
             counts["participant"] = conn.execute(delete(participant).where(
                 participant.c.is_demo | participant.c.walk_id.in_(gone))).rowcount
             counts["walk"] = conn.execute(delete(walk).where(
                 walk.c.is_demo, walk.c.id.not_in(still_used))).rowcount
+            counts["walk_kept"] = len(kept)
+            if kept:
+                now = _now()
+                conn.execute(update(walk).where(walk.c.id.in_(kept)).values(
+                    is_demo=False, join_code=None, status=WalkStatus.CLOSED,
+                    closed_at=func.coalesce(walk.c.closed_at, now)))
+                conn.execute(update(auth_session).where(
+                    auth_session.c.participant_id.in_(select(participant.c.id).where(participant.c.walk_id.in_(kept))),
+                    auth_session.c.revoked_at.is_(None)).values(revoked_at=now))
             counts["user_account"] = conn.execute(
                 delete(user_account).where(user_account.c.is_demo)).rowcount
         return counts

@@ -220,6 +220,28 @@ def test_walks_and_remove_demo(store):
     assert store.walk_by_slug("andersberg-demo") is None
 
 
+def test_a_demo_walk_with_real_pins_is_kept_closed_without_its_code(store):
+    """The demo's open walk tried out for real: removing the demo keeps the real pins and
+    their walk, but closed, without the published code, no longer demo (so a production
+    start is not refused for it), and the participant's link ended."""
+    w = store.add_walk(PLANNER, slug="demo-oppen", district_id="andersberg", title="Demo", starts_at=WHEN,
+                       status="open", is_demo=True, join_code="DEMO24")
+    store.add_observation(draft(walk_id=w.id, is_demo=True), PLANNER)
+    kim = store.join_walk("DEMO24", "Kim")
+    link = store.reconnect_token(kim)
+    real = store.add_observation(draft(walk_id=w.id, observed_at=None), kim)
+    removed = store.remove_demo(SYSTEM)
+    assert removed["walk"] == 0 and removed["walk_kept"] == 1 and removed["observation"] == 1
+    kept = store.walk(w.id)
+    assert (kept.status, kept.join_code, kept.is_demo) == ("closed", None, False)
+    assert not store.has_demo()
+    assert [o.id for o in store.observations()] == [real]
+    assert store.resume(link) is None
+    with pytest.raises(Invalid) as e:
+        store.join_walk("DEMO24", "Lo")
+    assert "code" in e.value.errors
+
+
 def test_measure_is_edited_with_its_links_and_a_stale_edit_is_a_conflict(store):
     a = store.add_observation(draft(), SYSTEM)
     b = store.add_observation(draft(lon=12.9015), SYSTEM)
