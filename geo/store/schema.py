@@ -270,8 +270,28 @@ status_change = _numbered(
     Index("ix_status_change_entity", "entity", "entity_id"),
 )
 
+# The app's own facts, by key (e.g. "demo_removed_at"): backed up like the data.
+app_state = Table(
+    "app_state", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 # --- security state (migration 0007): never backed up or restored ---------------------------
+# A signed-in account's or a participant's session: ``id`` is the SHA-256 of the secret the
+# browser holds (a participant's link carries it); revoked or expired, it signs no one in.
+auth_session = Table(
+    "auth_session", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), nullable=True, index=True),
+    CheckConstraint("(user_id IS NULL) <> (participant_id IS NULL)", name="one_holder"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
 # Failed sign-ins and join codes, one row per key ("account:<name>", "source:<address>",
 # "join:<address>"), counted with one atomic update each.
 sign_in_throttle = Table(
@@ -280,25 +300,6 @@ sign_in_throttle = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure", UTCDateTime, nullable=False),
     Column("locked_until", UTCDateTime, nullable=True),
-)
-# A signed-in account's or a participant's session: ``id`` is the SHA-256 of the secret the
-# browser holds (a participant's link carries it); revoked or expired, it signs no one in.
-auth_session = Table(
-    "auth_session", metadata,
-    Column("id", String(64), primary_key=True),
-    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True, index=True),
-    Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), nullable=True, index=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("last_seen", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=True),
-    Column("revoked_at", UTCDateTime, nullable=True),
-    CheckConstraint("(user_id IS NULL) <> (participant_id IS NULL)", name="one_holder"),
-)
-# The app's own facts, by key (e.g. "demo_removed_at").
-app_state = Table(
-    "app_state", metadata,
-    Column("key", String(40), primary_key=True),
-    Column("value", Text, nullable=False),
 )
 TRANSIENT_TABLES = frozenset({"sign_in_throttle", "auth_session"})
 
