@@ -4,6 +4,7 @@ and role tests also on PostgreSQL+PostGIS, see ``pytest_generate_tests`` in test
 import gc
 import os
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,8 @@ def db(demo_db, tmp_path, request, monkeypatch) -> Store:
     monkeypatch.delenv("PUBLIC_URL", raising=False)
     _fresh_caches()
     store = Store(url)
+    # no slow-downs from the tries of the tests that ran on the shared demo before this copy
+    store.forget_old_attempts(datetime.now(UTC) + timedelta(days=1))
     yield store
     store.dispose()
     _fresh_caches(collect=True)

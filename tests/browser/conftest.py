@@ -8,6 +8,7 @@ party for anything but map tiles.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -59,6 +60,17 @@ def app_url(app_db) -> str:
     env = {**os.environ, "DATABASE_URL": app_db, "TRYGG_LANG": "sv"}
     subprocess.run([sys.executable, "-m", "geo", "init", "--demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
+    with serve("app.py", env=env) as url:
+        yield url
+
+
+@pytest.fixture
+def own_app(sqlite_demo_template, tmp_path) -> str:
+    """The app on a copy of the demo database of the test's own: for a test whose data the
+    other browser tests must not meet (they share ``app_url``)."""
+    path = tmp_path / "own.db"
+    shutil.copyfile(sqlite_demo_template, path)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "TRYGG_LANG": "sv"}
     with serve("app.py", env=env) as url:
         yield url
 

@@ -119,6 +119,21 @@ def flash(page, pattern: str) -> str:
     return found.inner_text()
 
 
+def close_dialog(page) -> None:
+    """Close the open dialog with Escape, as a keyboard user would (again if the key came
+    before the dialog had taken the focus), and wait until it is gone."""
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=20_000)
+    for _ in range(3):
+        page.keyboard.press("Escape")
+        try:
+            dialog.wait_for(state="detached", timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the dialog did not close on Escape")
+
+
 def measure_dialog(page):
     """The measure form's dialog once its run is done: while Streamlit reruns, the previous
     run's fields can stand beside the new ones for a moment."""
@@ -210,7 +225,7 @@ def test_from_a_pin_to_a_verified_spot(empty_app, browser, tablet, tmp_path):
     choose(leader, "Område", "Halmstad · Andersberg")
     leader.get_by_role("button", name="Skapa vandringen").click()
     code = re.search(r"Koden är (\w{6})", flash(leader, r"Koden är \w{6}")).group(1)
-    leader.keyboard.press("Escape")  # the QR code dialog
+    close_dialog(leader)  # the QR code's
 
     # --- two participants join with the code and pin; both flag the same dark spot
     kim, lo = tablet(), tablet()
