@@ -4,7 +4,8 @@ same spot from both); the leader closes the walk, merges the two pins, closes on
 reason and plans a measure for the spot from the protocol; the measure is decided, started
 and done from the planner map; the follow-up page counts the spot as resolved, and the meeting
 PDF and the Excel list say the same numbers; the spot is verified with an after photo; and the
-participant's own link shows it as verified.  Nothing is set up behind the interface except
+participant's own link shows it as verified, until they sign out on the shared tablet and the
+link ends everywhere.  Nothing is set up behind the interface except
 the database and the leader's account, made with the command line as the README says."""
 
 from __future__ import annotations
@@ -309,7 +310,18 @@ def test_from_a_pin_to_a_verified_spot(empty_app, browser, tablet, tmp_path):
     later.get_by_text("Åtgärdad och kontrollerad på plats").wait_for(timeout=20_000)
     later.get_by_text("Ny belysning längs gångvägen").wait_for(timeout=20_000)
 
-    for page in (leader, kim, lo, later):
+    # --- done: Kim signs out on the shared tablet; the link ends everywhere
+    later.locator('[data-testid="stExpandSidebarButton"]').click()
+    sidebar = later.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="Logga ut").click()
+    sidebar.get_by_role("button", name="Ja, logga ut").click()
+    later.get_by_text("Du är utloggad från vandringen").wait_for(timeout=30_000)
+    again = tablet()
+    again.goto(kims_link)
+    again.get_by_text("Länken gäller inte längre").wait_for(timeout=30_000)
+    expect(again.get_by_text("Vad hände med dina iakttagelser?")).to_have_count(0)
+
+    for page in (leader, kim, lo, later, again):
         assert [u for u in page.outside if urlparse(u).hostname != TILE_HOST] == []
     assert store.integrity_problems() == []
     leader_ctx.close()
