@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import SchemaItem
@@ -171,6 +172,9 @@ participant = _numbered(
     Column("group_id", String(GROUP_MAX), nullable=False, default=""),
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # SHA-256 of the joining device's key (a cookie): the same device joining the same walk
+    # again is the same participant; *Byt deltagare* clears it (migration 0008)
+    Column("device_hash", String(64), nullable=True, index=True),
 )
 user_account = _numbered(
     "user_account",
@@ -229,6 +233,18 @@ photo = _numbered(
     Column("created_at", UTCDateTime, nullable=False),
     Column("thumb", LargeBinary, nullable=True),
     CheckConstraint("kind IN ('before', 'after')", name="kind"),
+)
+# "Jag håller med": one row per person who seconds a pin (a participant or an account), so
+# seconding twice counts once; a merge moves the rows to the kept pin (migration 0008)
+observation_support = _numbered(
+    "observation_support",
+    Column("observation_id", ForeignKey("observation.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), nullable=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    CheckConstraint("(participant_id IS NULL) <> (user_id IS NULL)", name="one_supporter"),
+    UniqueConstraint("observation_id", "participant_id"),
+    UniqueConstraint("observation_id", "user_id", name="uq_observation_support_observation_id_user_id"),
 )
 measure = _numbered(
     "measure",

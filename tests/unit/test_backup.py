@@ -29,7 +29,7 @@ from geo.store.backupfile import file_checksums
 from geo.store.schema import TRANSIENT_TABLES
 from tests.conftest import make_store
 
-HEAD = "0007"
+HEAD = "0008"
 ANDERSBERG = (12.90123, 56.660631)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
 

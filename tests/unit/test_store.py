@@ -13,7 +13,7 @@ from geo.model import SYSTEM, Actor, MeasureDraft, ObservationDraft, Role
 from geo.store import Conflict, Invalid, NotFound, Store
 from tests import factories as make
 
-HEAD = "0007"
+HEAD = "0008"
 ANDERSBERG = (12.90123, 56.660631)
 VALLAS_OSTRA = (12.918675, 56.685013)
 WHEN = datetime(2019, 10, 15, 16, 40, tzinfo=UTC)
