@@ -11,7 +11,8 @@ believable history; at the end the loader checks that every pin ended as the fil
 ``is_demo`` and :func:`remove` removes it, for good: the removal is recorded, and
 :func:`load_by_choice` (the command line's) then loads it only when asked explicitly (``demo
 load``), never into a database with accounts of its own unless forced — the demo accounts'
-passwords are published.
+passwords are published.  At the busiest places the demo accounts second a pin ("Jag håller
+med") through the walk page's call while the walks are open.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ DEMO_ACCOUNTS = (
     ("demo-admin", "demo-admin-2019", Role.ADMIN, "Demo Administratör"),
     ("demo-planerare", "demo-planerare-2019", Role.PLANNER, "Demo Planerare"),
 )
+SECONDED_PLACES = 4  # the busiest places, whose first pin the demo accounts second
 DEMO_JOIN_CODE = "DEMO24"  # an open walk in Andersberg that a demo participant can join
 # ``store.state`` key: when the demo was removed (ISO time, UTC); empty once loaded again.
 REMOVED_AT = "demo_removed_at"
@@ -115,6 +117,7 @@ def load(store: Store, data: dict[str, Any] | None = None) -> dict[str, int]:
     obs_ids: list[int] = []
     for draft, _place, _status, _reason in planned:
         obs_ids.append(store.add_observation(draft, ACTOR, at=draft.observed_at))
+    _second_busy_places(store, obs_ids, planned, {w.id for w in walks.values() if w.status == WalkStatus.OPEN})
     for w in data["walks"]:  # closed after its pins, by the Vandringar page's call
         if w.get("status", WalkStatus.CLOSED) == WalkStatus.CLOSED:
             store.set_walk_status(walks[w["slug"]].id, WalkStatus.CLOSED, SYSTEM)
@@ -228,6 +231,22 @@ def load_by_choice(store: Store, *, explicit: bool, force: bool = False) -> tupl
     if gone is not None:
         store.set_state(REMOVED_AT, "")
     return ("cli.demo_loaded", dict(counts)) if counts else ("cli.demo_present", {})
+
+
+def _second_busy_places(store: Store, obs_ids: list[int], planned: list[Any], open_walks: set[int]) -> None:
+    """"Jag håller med" on the walk, through the walk page's own call (:meth:`Store.second`,
+    while the walks are still open): at the places most pins came from, the demo accounts
+    (who walked along) second the first pin instead of placing another."""
+    people = [Actor(role=Role(u.role), name=u.display_name, user_id=u.id)
+              for u in store.users(SYSTEM) if u.is_demo]
+    by_place: dict[tuple[str, int | None], list[int]] = {}
+    for oid, (draft, place_id, _s, _r) in zip(obs_ids, planned):
+        if draft.walk_id in open_walks:
+            by_place.setdefault((place_id, draft.walk_id), []).append(oid)
+    busiest = sorted(by_place.values(), key=lambda ids: (-len(ids), ids[0]))[:SECONDED_PLACES]
+    for rank, ids in enumerate(busiest):
+        for who in people[:len(people) - rank // 2]:  # the busiest places by every account
+            store.second(ids[0], who)
 
 
 def _at(draft: ObservationDraft) -> datetime:

@@ -58,6 +58,16 @@ resolves inside ``static/vendor`` (Font Awesome ``../webfonts/``, awesome-marker
 ``images/``, Leaflet ``images/``, Leaflet.draw ``images/``, Leaflet.fullscreen's
 svg, the glyphicons ``../fonts/``); a unit test checks every one.
 
+Leaflet's own texts
+-------------------
+Leaflet and its plugins speak English: the zoom buttons' "Zoom in"/"Zoom out", the layers
+control's "Layers", a popup's "Close popup", the attribution's "A JavaScript library for
+interactive maps", Leaflet.draw's toolbar and tooltips (``L.drawLocal``), Leaflet.fullscreen's
+and the locate control's titles.  :class:`LeafletLanguage` (added by
+:func:`geo.mapview.base_map` as the map's first child, so that its script runs before any
+control or plugin of the map's children is created) gives them the catalogue's texts in the
+map's language (``data/strings.toml``, keys ``leaflet.*``).
+
 This module never imports Streamlit.
 """
 
@@ -71,9 +81,12 @@ import folium
 from branca.element import Element, Link, MacroElement
 from folium.template import Template
 
+from . import i18n
+
 __all__ = [
     "CDN_TO_LOCAL",
     "ICON_IMAGE_PATH",
+    "LeafletLanguage",
     "STATIC_PREFIX",
     "local_asset_urls",
     "localize",
@@ -181,6 +194,129 @@ class _LeafletIconPath(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "LeafletIconPath"
         self.image_path = image_path
+
+
+#: Leaflet.draw's ``L.drawLocal``, each text named by its catalogue key below ``leaflet.draw``
+#: (the same tree as the plugin's, so that a deep merge replaces exactly these texts).
+_DRAW_KEYS: dict[str, Any] = {
+    "draw": {
+        "toolbar": {
+            "actions": {"title": "cancel_title", "text": "cancel"},
+            "finish": {"title": "finish_title", "text": "finish"},
+            "undo": {"title": "undo_title", "text": "undo"},
+            "buttons": {"polyline": "polyline", "polygon": "polygon", "rectangle": "rectangle",
+                        "circle": "circle", "marker": "marker", "circlemarker": "circlemarker"},
+        },
+        "handlers": {
+            "circle": {"tooltip": {"start": "circle_start"}, "radius": "radius"},
+            "circlemarker": {"tooltip": {"start": "marker_start"}},
+            "marker": {"tooltip": {"start": "marker_start"}},
+            "polygon": {"tooltip": {"start": "polygon_start", "cont": "polygon_cont", "end": "polygon_end"}},
+            "polyline": {"error": "crossing", "tooltip": {"start": "line_start", "cont": "line_cont",
+                                                          "end": "line_end"}},
+            "rectangle": {"tooltip": {"start": "rectangle_start"}},
+            "simpleshape": {"tooltip": {"end": "release"}},
+        },
+    },
+    "edit": {
+        "toolbar": {
+            "actions": {"save": {"title": "save_title", "text": "save"},
+                        "cancel": {"title": "cancel_edit_title", "text": "cancel"},
+                        "clearAll": {"title": "clear_all_title", "text": "clear_all"}},
+            "buttons": {"edit": "edit", "editDisabled": "edit_disabled", "remove": "remove",
+                        "removeDisabled": "remove_disabled"},
+        },
+        "handlers": {"edit": {"tooltip": {"text": "edit_text", "subtext": "edit_subtext"}},
+                     "remove": {"tooltip": {"text": "remove_text"}}},
+    },
+}
+
+
+def _texts(tree: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {k: _texts(v, lang) if isinstance(v, dict) else i18n.t(f"leaflet.draw.{v}", lang)
+            for k, v in tree.items()}
+
+
+def leaflet_texts(lang: str) -> dict[str, Any]:
+    """Every text :class:`LeafletLanguage` gives Leaflet and its plugins, in ``lang``."""
+    def t(key: str) -> str:
+        return i18n.t(f"leaflet.{key}", lang)
+
+    return {
+        "zoomIn": t("zoom_in"), "zoomOut": t("zoom_out"), "layers": t("layers"),
+        "closePopup": t("close_popup"), "leafletTitle": t("leaflet_title"),
+        "fullscreen": t("fullscreen"), "exitFullscreen": t("exit_fullscreen"),
+        "locate": t("locate"), "locatePopup": t("locate_popup"),
+        "outsideBounds": t("outside_bounds"),
+        "draw": _texts(_DRAW_KEYS, lang),
+    }
+
+
+class LeafletLanguage(MacroElement):
+    """Leaflet's and its plugins' built-in texts in ``lang`` (see the module's notes).
+
+    The map's own zoom and attribution controls exist when this script runs: their buttons
+    get the texts at once.  Controls and popups made later (the layers control, Leaflet.draw,
+    fullscreen, locate) read them from the prototypes and ``L.drawLocal`` changed here.
+    Only the texts are changed, never the controls' behaviour."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, tx) {
+            function label(el, text) { if (el) { el.title = text; el.setAttribute("aria-label", text); } }
+            if (map.zoomControl) {
+                label(map.zoomControl._zoomInButton, tx.zoomIn);
+                label(map.zoomControl._zoomOutButton, tx.zoomOut);
+            }
+            L.Control.Zoom.prototype.options.zoomInTitle = tx.zoomIn;
+            L.Control.Zoom.prototype.options.zoomOutTitle = tx.zoomOut;
+            var attribution = L.Control.Attribution.prototype.options;  // Leaflet's own link
+            attribution.prefix = String(attribution.prefix).replace(
+                /title="[^"]*"/, 'title="' + tx.leafletTitle.replace(/[&"<>]/g, "") + '"');
+            if (map.attributionControl) { map.attributionControl.setPrefix(attribution.prefix); }
+            if (!L.Control.Layers.prototype._tkLanguage) {
+                var layersLayout = L.Control.Layers.prototype._initLayout;
+                L.Control.Layers.prototype._initLayout = function () {
+                    layersLayout.apply(this, arguments);
+                    label(this._layersLink, window.tkLeafletTexts.layers);
+                };
+                var popupLayout = L.Popup.prototype._initLayout;
+                L.Popup.prototype._initLayout = function () {
+                    popupLayout.apply(this, arguments);
+                    if (this._closeButton) {
+                        this._closeButton.setAttribute("aria-label", window.tkLeafletTexts.closePopup);
+                    }
+                };
+                L.Control.Layers.prototype._tkLanguage = true;
+            }
+            window.tkLeafletTexts = tx;
+            function merge(into, from) {
+                for (var k in from) {
+                    if (typeof from[k] === "object" && into[k] && typeof into[k] === "object") {
+                        merge(into[k], from[k]);
+                    } else { into[k] = from[k]; }
+                }
+            }
+            if (L.drawLocal) { merge(L.drawLocal, tx.draw); }
+            if (L.Control.FullScreen) {
+                L.Control.FullScreen.prototype.options.title = tx.fullscreen;
+                L.Control.FullScreen.prototype.options.titleCancel = tx.exitFullscreen;
+            }
+            if (L.Control.Locate) {
+                merge(L.Control.Locate.prototype.options.strings,
+                      {title: tx.locate, popup: tx.locatePopup, outsideMapBoundsMsg: tx.outsideBounds});
+            }
+        })({{ this._parent.get_name() }}, {{ this.texts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "LeafletLanguage"
+        self.lang = lang
+        self.texts = leaflet_texts(lang)
 
 
 def _is_local(url: str) -> bool:

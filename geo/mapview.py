@@ -19,12 +19,20 @@ from jinja2 import Template
 from . import i18n
 from .crs import leaflet, leaflet_bounds
 from .districts import Districts
-from .mapassets import localize
+from .mapassets import LeafletLanguage, localize
 from .model import Category, District, Measure, Observation, Walk
+from .outbox import Outbox
 from .safe import html_text
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+def osm_attribution(lang: str) -> str:
+    """The tiles' attribution in ``lang`` (OpenStreetMap asks for "© OpenStreetMap
+    contributors" and accepts it translated), linking to the copyright page."""
+    return ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+            f'{html_text(i18n.t("leaflet.osm_contributors", lang))}</a>')
 OUTLINE_COLOUR = "#1f3b73"
 ROUTE_COLOUR = "#5a2a82"
 SAFE_SIZE = 26  # px: a safe place's shield, a little larger than a problem's dot
@@ -54,15 +62,22 @@ def _bounds(geojson: Mapping[str, Any]) -> list[list[float]]:
     return leaflet_bounds(*shape(geojson).bounds)
 
 
-def base_map(district: District, *, tiles: bool = True, height: int | None = None) -> folium.Map:
-    """An empty map fitted to ``district``; OpenStreetMap tiles unless ``tiles`` is False."""
+def base_map(district: District, *, tiles: bool = True, height: int | None = None,
+             zoom_snap: float = 1, lang: str | None = None) -> folium.Map:
+    """An empty map fitted to ``district`` with a metric scale; OpenStreetMap tiles unless
+    ``tiles`` is False; ``zoom_snap`` below 1 fits the district more closely.  Leaflet's own
+    texts (zoom, layers, popups, Leaflet.draw …) and the tiles' attribution are in ``lang``
+    (default: the app's default language)."""
+    lang = lang or i18n.default_language()
     # keyboard=False: Leaflet's keyboard handler focuses the map on mousedown, and focusing
     # the map's frame scrolls the page when the map is not wholly in view, so the first
     # click landed somewhere else than it was pressed.
     m = folium.Map(location=leaflet(*district.centre), zoom_start=15, tiles=None,
-                   control_scale=True, height=height or "100%", keyboard=False)
+                   height=height or "100%", keyboard=False, zoom_snap=zoom_snap)
+    LeafletLanguage(lang).add_to(m)  # first: its script runs before any control is made
+    MetricScale().add_to(m)
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap",
+        folium.TileLayer(OSM_TILES, attr=osm_attribution(lang), name="OpenStreetMap",
                          max_zoom=19, control=False).add_to(m)
     m.fit_bounds(_bounds(district.geojson))
     return m
@@ -89,7 +104,8 @@ def observation_features(observations: Iterable[Observation], categories: Mappin
                          walks: Mapping[int, Walk], lang: str,
                          mine: Collection[int] = ()) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of observations with escaped, display-ready properties;
-    ``mine`` are the ids drawn with the heavy ring of the viewer's own pins."""
+    ``mine`` are the ids drawn with the heavy ring of the viewer's own pins; ``supporters``
+    (a number) and ``support`` ("3 håller med", empty when no one) say how many seconded it."""
     features = []
     for o in observations:
         cat = categories.get(o.category)
@@ -107,6 +123,9 @@ def observation_features(observations: Iterable[Observation], categories: Mappin
                 "walk": html_text(walks[o.walk_id].title if o.walk_id is not None and o.walk_id in walks else ""),
                 "text": html_text(o.description, max_len=280),
                 "mine": o.id in mine,
+                # "Jag håller med": how many seconded it, and in words ("" when no one)
+                "supporters": o.supporters,
+                "support": html_text(i18n.t("support.count", lang, n=o.supporters)) if o.supporters else "",
             },
         })
     return {"type": "FeatureCollection", "features": features}
@@ -114,28 +133,34 @@ def observation_features(observations: Iterable[Observation], categories: Mappin
 
 def observation_layer(observations: Iterable[Observation], categories: Mapping[str, Category],
                       walks: Mapping[int, Walk], lang: str, mine: Collection[int] = (),
-                      bubbling: bool = True) -> folium.FeatureGroup:
+                      interactive: bool = True) -> folium.FeatureGroup:
     """Observations as circle markers coloured by category, bigger when felt less safe;
     safe places (positive categories) as shields (:func:`safe_icon_html`), whose popup
-    leaves out the feeling.  With ``bubbling`` False a tap on a pin is not also a tap on
-    the map (the walk map: a tap on a pin opens it, a tap beside it places a new one; a
-    shield is a Leaflet marker, whose taps never reach the map)."""
+    leaves out the feeling.  With ``interactive`` False the pins have no tooltip or popup
+    and a tap on one is a tap on the map (the walk map: the page then offers the pins near
+    the tap – "me too", open – or a new pin there, :func:`geo.capture.pins_near`)."""
     data = observation_features(observations, categories, walks, lang, mine)
     fg = folium.FeatureGroup(name=i18n.t("map.observations", lang))
-    fields = ["category", "feeling", "status", "when", "walk", "text"]
+    fields = ["category", "feeling", "status", "when", "walk", "text", "supporters"]
     labels = [i18n.t(k, lang) for k in ("map.category", "map.feeling", "map.status",
-                                        "map.observed_at", "map.walk", "map.description")]
+                                        "map.observed_at", "map.walk", "map.description", "support.column")]
     problems = [f for f in data["features"] if not f["properties"]["positive"]]
     safe = [f for f in data["features"] if f["properties"]["positive"]]
+    def tooltip(shown: list[str]) -> folium.GeoJsonTooltip | None:
+        return folium.GeoJsonTooltip(fields=shown, labels=False, max_width=280) if interactive else None
+
+    def popup(shown: list[str], aliases: list[str]) -> folium.GeoJsonPopup | None:
+        return folium.GeoJsonPopup(fields=shown, aliases=aliases, max_width=320) if interactive else None
+
     if problems:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": problems},
             name=i18n.t("map.observations", lang),
             marker=folium.CircleMarker(radius=7, weight=2, fill=True, fill_opacity=0.85, className="tk-obs",
-                                       bubbling_mouse_events=bubbling),
+                                       interactive=interactive),
             style_function=_observation_style,
-            tooltip=folium.GeoJsonTooltip(fields=["category", "text"], labels=False, max_width=280),
-            popup=folium.GeoJsonPopup(fields=fields, aliases=labels, max_width=320),
+            tooltip=tooltip(["category", "text"]),
+            popup=popup(fields, labels),
         ).add_to(fg)
     if safe:
         half = SAFE_SIZE // 2
@@ -143,12 +168,11 @@ def observation_layer(observations: Iterable[Observation], categories: Mapping[s
             {"type": "FeatureCollection", "features": safe},
             name=i18n.t("map.safe_places", lang),
             marker=folium.Marker(icon=folium.DivIcon(icon_size=(SAFE_SIZE, SAFE_SIZE), icon_anchor=(half, half),
-                                                     class_name="tk-safe-icon")),
+                                                     class_name="tk-safe-icon"), interactive=interactive),
             style_function=lambda f: _safe_style(f, i18n.t("map.safe_place", lang)),
-            tooltip=folium.GeoJsonTooltip(fields=["category", "text"], labels=False, max_width=280),
-            popup=folium.GeoJsonPopup(fields=[f for f in fields if f != "feeling"],
-                                      aliases=[a for f, a in zip(fields, labels) if f != "feeling"],
-                                      max_width=320),
+            tooltip=tooltip(["category", "text"]),
+            popup=popup([f for f in fields if f != "feeling"],
+                        [a for f, a in zip(fields, labels) if f != "feeling"]),
         ).add_to(fg)
     return fg
 
@@ -220,8 +244,8 @@ class Legend(MacroElement):
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <details class="tk-legend" {{ "open" if this.open else "" }}
-             style="position:absolute; z-index:9999; bottom:24px; left:10px;
+        <details id="{{ this.get_name() }}" class="tk-legend" {{ "open" if this.open else "" }}
+             style="position:absolute; z-index:9999; {{ this.corner }};
              background:rgba(255,255,255,.95); color:#111; padding:6px 10px;
              border-radius:6px; font:13px/1.35 system-ui,sans-serif; max-width:60%;
              box-shadow:0 1px 4px rgba(0,0,0,.35); max-height:40%; overflow:auto">
@@ -236,14 +260,22 @@ class Legend(MacroElement):
           {% endfor %}
         </details>
         {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {  // a tap on the legend is not a tap on the map (no pin placed under it)
+          var el = document.getElementById({{ this.get_name()|tojson }});
+          if (el) { L.DomEvent.disableClickPropagation(el); L.DomEvent.disableScrollPropagation(el); }
+        })();
+        {% endmacro %}
     """)
+    CORNERS = {"bottomleft": "bottom:24px; left:10px", "topright": "top:10px; right:10px"}
 
     def __init__(self, title: str, items: list[tuple[str, str] | tuple[str, str, str]],
-                 open: bool = True) -> None:
+                 open: bool = True, corner: str = "bottomleft") -> None:
         """``items`` are ``(colour, label)`` (a dot) or ``(colour, label, "safe")`` (a
-        safe place's shield)."""
+        safe place's shield); ``corner`` one of :data:`CORNERS`."""
         super().__init__()  # type: ignore[no-untyped-call]
         self.open = open
+        self.corner = self.CORNERS[corner]
         self.title = html_text(title)
         self.items = [(html_text(c), html_text(label), shape[0] if shape else "dot")
                       for c, label, *shape in items]
@@ -264,15 +296,54 @@ class NightTiles(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
 
 
-def walk_map(districts: Districts, walk: Walk, lang: str, *, tiles: bool = True,
-             night: bool = False) -> folium.Map:
-    """The walk's district with its outline: the part of the walk map that does not change
-    while people pin, so the browser keeps it (and its zoom) when pins arrive."""
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (``control_scale`` would add feet and miles)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
+
+class FieldMap(MacroElement):
+    """The walk map as a field tool: the map fills its frame (the page gives the frame the
+    device's height), zoom buttons of 44 px for a gloved finger, and the map opens fitted to
+    the district in quarter zoom steps, so the district fills the screen."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>html,body{height:100%;margin:0}
+        #parent,#parent .float-child,#map_div{height:100vh!important}
+        .leaflet-touch .leaflet-bar a,.leaflet-bar a{width:44px;height:44px;line-height:44px;font-size:24px}
+        .leaflet-control-scale-line{font-size:13px;padding:2px 6px}
+        .tk-legend summary{min-height:44px;display:flex;align-items:center}</style>
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
+
+def walk_map(districts: Districts, walk: Walk, lang: str, *, categories: Sequence[Category] = (),
+             tiles: bool = True, night: bool = False) -> folium.Map:
+    """The walk's district with its outline and a folded legend of ``categories``: the part
+    of the walk map that does not change while people pin, so the browser keeps it (and its
+    zoom) when pins arrive."""
     district = districts.get(walk.district_id)
     if district is None:
         raise ValueError(f"unknown district: {walk.district_id!r}")
-    m = base_map(district, tiles=tiles)
+    m = base_map(district, tiles=tiles, zoom_snap=0.25, lang=lang)
     outline_layer(districts, walk.district_id, lang).add_to(m)
+    FieldMap().add_to(m)
+    Outbox(walk, lang, categories or None).add_to(m)  # pins made offline (geo.outbox)
+    if categories:
+        Legend(i18n.t("map.legend", lang),
+               [(c.colour, c.label(lang), "safe") if c.positive else (c.colour, c.label(lang))
+                for c in categories], open=False, corner="topright").add_to(m)
     if night:
         NightTiles().add_to(m)
     return localize(m)
@@ -283,11 +354,19 @@ PENDING_COLOUR = "#d7263d"
 
 def walk_pins(observations: list[Observation], categories: list[Category], walk: Walk, lang: str,
               *, mine: Collection[int] = (), pending: tuple[float, float] | None = None,
-              accuracy_m: float | None = None) -> folium.FeatureGroup:
-    """Everyone's pins on the walk (the viewer's own with a heavy ring), and the pin being
-    placed (a red target, with the GPS accuracy as a circle in metres when there is one)."""
+              accuracy_m: float | None = None,
+              rough: tuple[float, float, float] | None = None) -> folium.FeatureGroup:
+    """Everyone's pins on the walk (the viewer's own with a heavy ring; a tap on one is a tap
+    on the map), and the pin being placed (a red target, with the GPS accuracy as a circle in
+    metres when there is one).  ``rough`` is a GPS reading too uncertain for a pin, ``(lon,
+    lat, accuracy_m)``: only its circle, where the person is somewhere, to tap in."""
     fg = observation_layer(observations, {c.id: c for c in categories}, {walk.id: walk}, lang,
-                           mine=mine, bubbling=False)
+                           mine=mine, interactive=False)
+    if rough is not None:
+        lon, lat, metres = rough
+        folium.Circle(leaflet(lon, lat), radius=float(metres), color=PENDING_COLOUR, weight=2,
+                      dash_array="6 6", fill=True, fill_opacity=0.08, interactive=False,
+                      class_name="tk-rough").add_to(fg)
     if pending is not None:
         lon, lat = pending
         if accuracy_m:

@@ -234,6 +234,15 @@ class Observation:
     responsible: str | None = None  # the walk protocol: who acts on it (Responsible)
     priority: int | None = None  # 1 high, 2 medium, 3 low
     due: date | None = None
+    # "Jag håller med": how many other people seconded this pin on the walk (participants or
+    # accounts, each once; a merge moves them to the kept pin).  Everyone who flagged the spot
+    # is ``flagged_by + supporters`` (:attr:`people`).
+    supporters: int = 0
+
+    @property
+    def people(self) -> int:
+        """How many people flagged this spot: the pins merged into it and those who seconded it."""
+        return self.flagged_by + self.supporters
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,7 @@ MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 # 24 million pixels: a 6000 × 4000 camera photo; decoding one costs about 100 MB (and its
 # conversions as much again), so the server-wide slots below bound what uploads can take.
 MAX_PIXELS = 24_000_000
+PER_PIN = 3  # photos a pin can be made with (more can be added to it afterwards)
 Image.MAX_IMAGE_PIXELS = min(Image.MAX_IMAGE_PIXELS or MAX_PIXELS, MAX_PIXELS)
 # At most this many photos are decoded at once in the whole server process; a request that
 # finds no free slot within SLOT_WAIT_S seconds is refused with "busy – try again".

@@ -50,12 +50,13 @@ STATUS_STYLE = {
 
 
 def compact_rows(observations: Sequence[Observation], categories: Sequence[Category]) -> list[list[float | int]]:
-    """``[lat, lon, category index, status index, feeling]`` per observation (5 decimals:
-    about a metre), in the order given."""
+    """``[lat, lon, category index, status index, feeling, supporters]`` per observation (5
+    decimals: about a metre), in the order given; ``supporters`` is how many people seconded
+    it ("Jag håller med"), shown in its tooltip when there are any."""
     cat_index = {c.id: i for i, c in enumerate(categories)}
     status_index = {s.value: i for i, s in enumerate(ObservationStatus)}
     return [[*leaflet(round(o.lon, 5), round(o.lat, 5)), cat_index.get(o.category, -1),
-             status_index.get(o.status, 0), o.feeling] for o in observations]
+             status_index.get(o.status, 0), o.feeling, o.supporters] for o in observations]
 
 
 class _PointData(folium.MacroElement):
@@ -68,6 +69,7 @@ class _PointData(folium.MacroElement):
             cats: {{ this.cats }},
             statuses: {{ this.statuses }},
             feeling: {{ this.feeling }},
+            support: {{ this.support }},
             safeIcons: {{ this.safe_icons }}
         };
         {% endmacro %}
@@ -88,6 +90,9 @@ class _PointData(folium.MacroElement):
         self.statuses = json.dumps([[html_text(i18n.t(f"status.observation.{s}", lang)),
                                      *STATUS_STYLE[s]] for s in ObservationStatus], ensure_ascii=False)
         self.feeling = json.dumps(html_text(i18n.t("map.feeling", lang)), ensure_ascii=False)
+        # "{n} håller med", split around the number the browser puts in
+        self.support = json.dumps([html_text(part) for part in i18n.t("support.count", lang, n="\0").split("\0", 1)],
+                                  ensure_ascii=False)
 
 
 class PointLayer(JSCSSMixin, Layer):
@@ -106,8 +111,9 @@ class PointLayer(JSCSSMixin, Layer):
             var markers = [], icons = {};
             function tipFor(layer) {
                 var r = d.rows[layer.tk], cat = d.cats[r[2]] || ["", "?"];
-                {% if this.positive %}return cat[1] + " · " + d.statuses[r[3]][0];
-                {% else %}return cat[1] + " · " + d.feeling + " " + r[4] + "/5 · " + d.statuses[r[3]][0];{% endif %}
+                var state = d.statuses[r[3]][0] + (r[5] > 0 ? " · " + d.support[0] + r[5] + (d.support[1] || "") : "");
+                {% if this.positive %}return cat[1] + " · " + state;
+                {% else %}return cat[1] + " · " + d.feeling + " " + r[4] + "/5 · " + state;{% endif %}
             }
             for (var i = 0; i < d.rows.length; i++) {
                 var r = d.rows[i], cat = d.cats[r[2]] || ["#555555", "?", false], st = d.statuses[r[3]], m;
@@ -221,7 +227,7 @@ def planner_map(districts: Districts, district_id: str | Sequence[str], *, obser
     ids = [district_id] if isinstance(district_id, str) else list(district_id)
     if not ids or any(districts.get(i) is None for i in ids):
         raise ValueError(f"unknown district: expected some of {[d.id for d in districts]}, got {district_id!r}")
-    m = base_map(districts.one(ids[0]), tiles=tiles)
+    m = base_map(districts.one(ids[0]), tiles=tiles, lang=lang)
     if len(ids) > 1:  # a whole municipality: fit all its districts
         from shapely.geometry import shape
         from shapely.ops import unary_union

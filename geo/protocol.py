@@ -52,7 +52,8 @@ def route_order(observations: Sequence[Observation], route: Mapping[str, Any] | 
 def protocol_rows(walk: Walk, observations: Sequence[Observation], categories: Sequence[Category],
                   lang: str) -> list[ProtocolRow]:
     """The walk's points (merged ones left out: the kept pin speaks for them), numbered along
-    the route, with the labels in ``lang``."""
+    the route, with the labels in ``lang``; each counts the people who flagged it (its merged
+    pins and those who seconded it, :attr:`ProtocolRow.people`)."""
     labels = {c.id: c.label(lang) for c in categories}
     kept = [o for o in observations if o.merged_into is None and o.walk_id == walk.id]
     return [ProtocolRow(
@@ -61,7 +62,7 @@ def protocol_rows(walk: Walk, observations: Sequence[Observation], categories: S
         responsible=i18n.t(f"responsible.{o.responsible}", lang) if o.responsible else EMPTY,
         priority=i18n.t(f"protocol.priority_{o.priority}", lang) if o.priority else EMPTY,
         deadline=o.due or EMPTY,
-        observation_id=o.id, feeling=o.feeling)
+        observation_id=o.id, feeling=o.feeling, supporters=o.supporters)
         for n, o in enumerate(route_order(kept, walk.route), start=1)]
 
 

@@ -3,7 +3,8 @@
 Three roles (see :class:`geo.model.Role`):
 
 * **participant** – joined one walk with its code, no account: sees that walk's map, adds
-  pins to it while it is open, and changes or removes only their own pins while it is open;
+  pins to it and seconds other people's pins ("Jag håller med", :func:`second_problem`)
+  while it is open, and changes or removes only their own pins while it is open;
 * **planner** – everything on the maps: observations, measures, statuses, follow-up,
   reports, walks they lead (create, open, close), names of participants;
 * **admin** – what a planner may, plus users, imports, the catalogue, districts and deleting
@@ -45,6 +46,7 @@ from .model import Actor, Observation, ObservationDraft, ObservationStatus, Role
 class Action(StrEnum):
     VIEW_WALK = "view_walk"
     ADD_OBSERVATION = "add_observation"
+    SECOND_OBSERVATION = "second_observation"  # "Jag håller med": second a pin already there
     EDIT_OBSERVATION = "edit_observation"  # move, change text, category, feeling, photo; delete
     VIEW_ALL = "view_all"  # every district's map, lists, history, measures
     SEE_NAMES = "see_names"  # who reported what
@@ -59,7 +61,8 @@ class Action(StrEnum):
 
 
 PLANNER_ACTIONS = frozenset({
-    Action.VIEW_WALK, Action.ADD_OBSERVATION, Action.EDIT_OBSERVATION, Action.VIEW_ALL,
+    Action.VIEW_WALK, Action.ADD_OBSERVATION, Action.SECOND_OBSERVATION, Action.EDIT_OBSERVATION,
+    Action.VIEW_ALL,
     Action.SEE_NAMES, Action.CHANGE_STATUS, Action.MANAGE_MEASURES, Action.MANAGE_WALKS,
     Action.EXPORT,
 })
@@ -94,7 +97,7 @@ def allowed(actor: Actor | None, action: Action, *, walk: Walk | None = None,
     if action == Action.VIEW_WALK:
         return True
     walk_open = walk is None or walk.status == WalkStatus.OPEN
-    if action == Action.ADD_OBSERVATION:
+    if action in (Action.ADD_OBSERVATION, Action.SECOND_OBSERVATION):
         return walk is not None and walk_open
     if action == Action.EDIT_OBSERVATION:
         return (walk is not None and walk_open and observation is not None
@@ -106,6 +109,28 @@ def require(actor: Actor | None, action: Action, **context: Any) -> None:
     """Raise :class:`Forbidden` unless :func:`allowed`."""
     if not allowed(actor, action, **context):
         raise Forbidden(action, actor or Actor(role=Role.PARTICIPANT, name="?"))
+
+
+def second_problem(actor: Actor | None, observation: Observation, walk: Walk | None) -> str | None:
+    """Why ``actor`` may not second ("Jag håller med") ``observation`` on ``walk`` (the
+    pin's walk, None when it has none), as a string-catalogue key, or None when they may.
+    Seconding is part of the walk itself, so it is allowed where adding a pin is
+    (:data:`Action.SECOND_OBSERVATION`, the same rule as :data:`Action.ADD_OBSERVATION`) and,
+    for everyone, only while the pin's walk is open: ``support.no_walk`` (a pin on no walk,
+    e.g. imported), ``support.walk_closed``, ``roles.forbidden`` (a visitor, or a participant
+    of another walk), ``support.own_pin`` (a participant's own pin: it counts them already)."""
+    if actor is None:
+        return "roles.forbidden"
+    if observation.walk_id is None or walk is None or walk.id != observation.walk_id:
+        return "support.no_walk"
+    if walk.status != WalkStatus.OPEN:
+        return "support.walk_closed"
+    if not allowed(actor, Action.SECOND_OBSERVATION, walk=walk):
+        return "roles.forbidden"
+    if (actor.role == Role.PARTICIPANT and actor.participant_id is not None
+            and observation.participant_id == actor.participant_id):
+        return "support.own_pin"
+    return None
 
 
 # --- a walk's status -------------------------------------------------------------------------

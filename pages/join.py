@@ -2,7 +2,8 @@
 
 Wrong codes are slowed down per source address, in the database (:func:`geo.auth.claim_join`):
 a new session or another browser at the same address meets the same count, and a right code
-takes back only its own try."""
+takes back only its own try.  Joining a walk again from the same device (its key, :mod:`ui.device`)
+brings back the same participant with their own pins; the code and its slow-down still apply."""
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from geo.model import JOIN_CODE_MAX, NAME_MAX, Group
 from ui.auth import join_as
 from ui.client import source_address
 from ui.common import get_store, tr
+from ui.device import device_key
 from ui.feedback import refused
 
 st.title(tr("join.heading"))
@@ -29,7 +31,7 @@ if go:
         refused(Refused("join.more.wait", seconds=claim.wait_s))
         st.stop()
     try:
-        actor = store.join_walk(code, name, group)
+        came = store.join_from_device(code, name, group, device_key=device_key())
     except Refused as e:
         if "code" not in e.errors:  # the code was right (a name is missing): its try is taken back
             joined(store, source, claim)
@@ -38,5 +40,5 @@ if go:
         refused(e)
     else:
         joined(store, source, claim)
-        join_as(actor)
+        join_as(came.actor, returned=came.returned, typed=came.typed)
         st.rerun()

@@ -93,7 +93,7 @@ frame = pd.DataFrame({
     "nr": range(1, len(ordered) + 1),
     "id": [o.id for o in ordered],
     "category": [labels.get(o.category, o.category) for o in ordered],
-    "flagged": [o.flagged_by for o in ordered],
+    "flagged": [o.people for o in ordered],  # pins merged here and those who said "Jag h√•ller med"
     "feeling": [o.feeling for o in ordered],
     "text": [o.description for o in ordered],
     "status": [status_label(o) for o in ordered],
@@ -108,7 +108,8 @@ edited = st.data_editor(frame, hide_index=True, width="stretch", placeholder="‚Ä
                             "chosen": st.column_config.CheckboxColumn(tr("protocol.choose_row"), width="small"),
                             "nr": st.column_config.NumberColumn(tr("protocol.nr"), width="small"),
                             "id": st.column_config.NumberColumn("#", width="small"),
-                            "category": tr("map.category"), "flagged": tr("protocol.flagged"),
+                            "category": tr("map.category"), "flagged": st.column_config.NumberColumn(
+                                tr("protocol.people"), help=tr("protocol.people_help"), width="small"),
                             "feeling": tr("map.feeling"), "text": tr("protocol.texts"), "status": tr("map.status"),
                             "responsible": st.column_config.SelectboxColumn(
                                 tr("map.responsible"), options=list(resp_label.values())),

@@ -14,8 +14,10 @@ participant's link a grace period after the walk closed) or that was unused for 
   page run, and :data:`MAX_AGE` after sign-in at the latest.
 - **Participants** (:func:`join_as`): the session is the token in the link (``?t=…``), so a
   reload, a dropped connection or a bookmark resumes the walk.  Their sign-out ends every
-  session of that participant: Back, or the old address in another browser, lands on the join
-  page, and the next person on a shared tablet joins as someone new.
+  session of that participant (Back, or the old address in another browser, lands on the join
+  page) and shows the join page with the walk's code filled in.  Joining that walk again from the same device (its key,
+  :mod:`ui.device`) brings the same participant back with their own pins; *Byt deltagare*
+  signs out and forgets the device, so the next person on a shared tablet joins as someone new.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from ui.feedback import refused
 ACTOR_KEY = "actor"  # whom the session's last check signed in (never trusted on its own)
 SESSION_KEY = "auth_session"  # the Session: the secret of the server-side session
 TOKEN_PARAM = "t"  # the participant's link token in the page's address (see join_as)
+JOIN_CODE_PARAM = "kod"  # a walk's code in the address (its QR link): the join page fills it in
 # Planners' and admins' sessions end after this long without a page run (a working day;
 # a computer left signed in overnight asks for the password again), and MAX_AGE after
 # sign-in however busy.  Participants' links have no idle limit: they end at sign-out, or a
@@ -52,7 +55,7 @@ MAX_AGE = timedelta(days=7)
 NOTICE_KEY = "auth_notice"  # (kind, catalogue key, values): said once on the next check
 JOIN_NEXT_KEY = "auth_join_next"  # a participant's session ended: the visitor starts at join
 OIDC_KEY = "auth_oidc_tried"  # the identity provider's sign-in was used in this session
-CONFIRM_KEY = "auth_confirm_leave"  # a participant tapped "Logga ut": asked to confirm
+CONFIRM_KEY = "auth_confirm_leave"  # "leave" or "switch": a participant's tap, to confirm
 _CHECKED = "auth_checked"  # (this run's marker, actor): the session is checked once per run
 _log = logging.getLogger(__name__)
 _NOTICE_ICONS = {"warning": ":material/logout:", "info": ":material/check_circle:"}
@@ -277,31 +280,52 @@ def sign_in_as(actor: Actor) -> None:
     _keep(Session(secret, since=now), actor)
 
 
-def join_as(actor: Actor) -> None:
+def join_as(actor: Actor, *, returned: bool = False, typed: str = "") -> None:
     """Sign a participant in and put their link's token in the address, so that a reload, a
-    lost connection or a bookmark brings them back to the walk without joining again."""
+    lost connection or a bookmark brings them back to the walk without joining again.
+    ``returned``: the device's earlier participant came back (welcomed by name; ``typed``, the
+    name typed, is mentioned when it is another)."""
     token = get_store().reconnect_token(actor)  # a session of its own (geo.store.security)
     st.query_params.clear()
     st.query_params[TOKEN_PARAM] = token
     st.session_state.pop(JOIN_NEXT_KEY, None)
     _keep(Session(token, participant=True), actor)
+    if returned:
+        key, values = welcome_back(actor.name, typed)
+        _tell("info", key, **values)
 
 
-def sign_out() -> None:
+def welcome_back(name: str, typed: str) -> tuple[str, dict[str, object]]:
+    """The catalogue key and values that welcome back the device's participant ``name`` (safe
+    for Markdown), saying so when the name ``typed`` is another (not merely another case)."""
+    if typed and typed.casefold() != name.casefold():
+        return "join.welcome_back_as", {"name": markdown_text(name), "typed": markdown_text(typed)}
+    return "join.welcome_back", {"name": markdown_text(name)}
+
+
+def sign_out(*, switch: bool = False) -> None:
     """End the session in the database, then here.  A participant's sign-out ends every
-    session of that participant, so their link stops working everywhere."""
+    session of that participant, so their link stops working everywhere, and lands on the join
+    page with the walk's code filled in; ``switch`` (*Byt deltagare*) also forgets the device
+    they joined from, in the same transaction, so the next join there is someone new."""
     session, actor = st.session_state.get(SESSION_KEY), st.session_state.get(ACTOR_KEY)
     store = get_store()
     participant = isinstance(actor, Actor) and actor.role == Role.PARTICIPANT
+    code: str | None = None
     if participant and isinstance(actor, Actor) and actor.participant_id is not None:
-        store.revoke_sessions(participant_id=actor.participant_id)
+        store.sign_out_participant(actor.participant_id, forget_device=switch)
+        if actor.walk_id is not None:
+            code = store.walk(actor.walk_id).join_code
     if isinstance(session, Session):
         store.revoke_session(session.secret)
-    st.query_params.clear()
+    if participant and code:  # the next join needs only a name (one step in the history)
+        st.query_params.from_dict({JOIN_CODE_PARAM: code})
+    else:
+        st.query_params.clear()
     _clear()
     if participant:
         st.session_state[JOIN_NEXT_KEY] = True
-        _tell("info", "auth.left_walk")
+        _tell("info", "auth.switched" if switch else "auth.left_walk")
     else:
         _tell("info", "auth.signed_out")
     if oidc_configured() and st.user.is_logged_in:
@@ -318,8 +342,10 @@ def require(action: Action, **context: object) -> Actor:
 
 
 def who_box() -> None:
-    """The signed-in person and the sign-out button, in the sidebar.  A participant is asked
-    to confirm (one more tap on a big button): on a shared tablet the sign-out ends the link."""
+    """The signed-in person and the sign-out button, in the sidebar.  A participant has two,
+    each asked to confirm (one more tap on a big button): *Logga ut* (their pins stay, and
+    joining again on this device gives them back) and *Byt deltagare* (a shared tablet: the
+    next person who joins here is someone new)."""
     actor = current_actor()
     if actor is None:
         return
@@ -330,16 +356,23 @@ def who_box() -> None:
             sign_out()
             st.rerun()
         return
-    if not st.session_state.get(CONFIRM_KEY):
+    asked = st.session_state.get(CONFIRM_KEY)
+    if asked not in ("leave", "switch"):
         if st.sidebar.button(tr("auth.sign_out"), icon=":material/logout:", key="sign_out",
                              width="stretch"):
-            st.session_state[CONFIRM_KEY] = True
+            st.session_state[CONFIRM_KEY] = "leave"
+            st.rerun()
+        if st.sidebar.button(tr("auth.switch"), icon=":material/switch_account:", key="switch",
+                             width="stretch"):
+            st.session_state[CONFIRM_KEY] = "switch"
             st.rerun()
         return
-    st.sidebar.warning(tr("auth.leave_confirm"), icon=":material/logout:")
-    if st.sidebar.button(tr("auth.leave_yes"), icon=":material/logout:", key="sign_out_yes",
-                         type="primary", width="stretch"):
-        sign_out()
+    switch = asked == "switch"
+    icon = ":material/switch_account:" if switch else ":material/logout:"
+    st.sidebar.warning(tr("auth.switch_confirm" if switch else "auth.leave_confirm"), icon=icon)
+    if st.sidebar.button(tr("auth.switch_yes" if switch else "auth.leave_yes"), icon=icon,
+                         key="switch_yes" if switch else "sign_out_yes", type="primary", width="stretch"):
+        sign_out(switch=switch)
         st.rerun()
     if st.sidebar.button(tr("auth.leave_no"), key="sign_out_no", width="stretch"):
         st.session_state.pop(CONFIRM_KEY, None)

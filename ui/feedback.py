@@ -87,13 +87,20 @@ def flash(message: str | Refused) -> None:
     st.session_state[FLASH] = message
 
 
-def show_flash() -> bool:
+def show_flash(*, toast: bool = False) -> bool:
     """Show the kept message once, and forget it; True when there was one (the page may then
-    drop cached reads, so that the change shows at once)."""
+    drop cached reads, so that the change shows at once).  ``toast``: as a toast floating over
+    the page (the walk page: a message in the page would push the map down, right where the
+    next tap lands)."""
     message = st.session_state.pop(FLASH, None)
     if message is None:
         return False
-    if isinstance(message, Refused):
+    if toast:
+        if isinstance(message, Refused):
+            st.toast(refusal_text(message), icon=_icon(message), duration="long")
+        else:
+            st.toast(str(message), icon=DONE_ICON)
+    elif isinstance(message, Refused):
         refused(message)
     else:
         success(str(message))

@@ -17,28 +17,58 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from geo import capture
+from geo import capture, roles
 from geo.errors import Refused
 from geo.model import DESCRIPTION_MAX, FEELING_MIN, Actor, Category, Observation, Walk
-from geo.photos import TRY_AGAIN, CleanPhoto, PhotoRefused, clean_photo
+from geo.photos import PER_PIN, TRY_AGAIN, CleanPhoto, PhotoRefused, clean_photo
 from geo.roles import Action, Forbidden, allowed
 from geo.safe import markdown_text
 from geo.store import Conflict, NotFound, Store, StoreError, Unavailable
 from ui.common import lang, last_good, tr
 from ui.feedback import flash, problems, refused
+from ui.mapdata import forget
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "gif"]
 # session keys
 PENDING = "pin_pending"  # {"place": PinPlace, "uuid": str}: a pin being placed
 OPEN_PIN = "pin_open"  # id of the observation whose dialog is open
 MOVING = "pin_moving"  # id of the observation the next tap moves
+NEAR = "pin_near"  # {"tap": (lon, lat), "ids": [...]}: a tap on or near pins, to choose for
+NEAR_SHOWN = 3  # the pins nearest a tap that it offers
 
-# Large touch targets (at least 44 px, here 48-52) for fingers and gloves.
+# Large touch targets (at least 44 px, here 48-52) for fingers and gloves: buttons, the
+# sidebar's toggle, a dialog's close.
 TOUCH_CSS = """<style>
 button[data-testid^="stBaseButton"]{min-height:48px}
 button[data-variant]{min-height:52px;min-width:56px;padding:0 18px;font-size:1.05rem}
 [data-testid="stFileUploaderDropzone"] button{min-height:52px}
 [data-testid="stCheckbox"] label{min-height:44px;align-items:center}
+[data-testid="stExpandSidebarButton"],[data-testid="stSidebarCollapseButton"] button,
+[data-testid="stSidebarCollapseButton"] [data-testid="stBaseButton-headerNoPadding"]{min-width:48px;min-height:48px}
+div[role="dialog"] button[aria-label="Close"]{min-width:48px;min-height:48px}
+</style>"""
+
+
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def walk_css(dark: bool) -> str:
+    """The walk page's layout: the map takes the height the device has (portrait, landscape,
+    phone), the title is compact, and the pin form's *Spara* row stays in view at the bottom
+    of the dialog while the form scrolls (on a phone the form is taller than the screen)."""
+    background = st.get_option(f"theme.{'dark' if dark else 'light'}.backgroundColor") or (
+        "#0e1117" if dark else "#ffffff")
+    return f"""<style>
+.stMainBlockContainer{{padding-top:3.5rem;padding-bottom:1.5rem}}
+.stMainBlockContainer h1{{font-size:clamp(1.35rem,4.5vw,2rem);padding:.2rem 0 0}}
+{MAP}{{height:max(360px,calc(100dvh - 200px))!important}}
+@media (max-width:640px){{.stMainBlockContainer h1{{font-size:1.15rem}}
+{MAP}{{height:max(360px,calc(100dvh - 215px))!important}}}}
+.stDialog div:has(.st-key-pin-actions){{overflow:clip}}
+.stDialog div:has(> .st-key-pin-actions){{position:sticky;bottom:0;z-index:3;background:{background};
+padding:.5rem 0 .25rem}}
+.st-key-pin-actions [data-testid="stHorizontalBlock"]{{flex-wrap:nowrap;gap:.5rem}}
+.st-key-pin-actions [data-testid="stColumn"]{{min-width:0;flex:1 1 0}}
 </style>"""
 
 
@@ -75,8 +105,9 @@ def cleaned_photo(upload: UploadedFile | None, key: str) -> tuple[CleanPhoto | N
 
 
 def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation | None = None,
-               ) -> tuple[str | None, int | None, str, CleanPhoto | None, PhotoRefused | None]:
-    """Category buttons, feeling 1–5, a short text and a photo; returns what was chosen.
+               ) -> tuple[str | None, int | None, str, list[CleanPhoto], Refused | None]:
+    """Category buttons, feeling 1–5, a short text and up to :data:`geo.photos.PER_PIN`
+    photos; returns what was chosen (the photos cleaned, or why one is refused).
 
     A safe place (a positive category) is not asked how unsafe it feels: one tap fewer, and
     no question that contradicts the choice.  Its feeling is :data:`FEELING_MIN` (1 = safe on
@@ -99,15 +130,23 @@ def pin_fields(prefix: str, categories: Sequence[Category], initial: Observation
     text = st.text_area(tr("pin.text"), value=initial.description if initial else "",
                         placeholder=tr("pin.text_placeholder"), max_chars=DESCRIPTION_MAX,
                         key=f"{prefix}-text", height=90)
-    upload = st.file_uploader(tr("pin.add_photo") if initial else tr("pin.photo"),
-                              type=PHOTO_TYPES, key=f"{prefix}-photo")
-    photo, photo_error = cleaned_photo(upload, f"{prefix}-clean")
-    if photo is not None:
-        st.image(photo.thumb, width=200,
-                 caption=tr("pin.photo_attached", width=photo.width, height=photo.height))
-    elif photo_error:  # said at once, not first when saving
+    uploads = st.file_uploader(tr("pin.add_photos" if initial else "pin.photos", n=PER_PIN),
+                               type=PHOTO_TYPES, key=f"{prefix}-photo", accept_multiple_files=True) or []
+    photos: list[CleanPhoto] = []
+    photo_error: Refused | None = None
+    for i, upload in enumerate(uploads[:PER_PIN]):
+        photo, error = cleaned_photo(upload, f"{prefix}-clean-{i}")
+        if photo is not None:
+            photos.append(photo)
+        photo_error = photo_error or error
+    if len(uploads) > PER_PIN:
+        photo_error = Refused("pin.too_many_photos", n=PER_PIN)
+    if photos:
+        st.image([p.thumb for p in photos], width=160,
+                 caption=[tr("pin.photo_attached", width=p.width, height=p.height) for p in photos])
+    if photo_error:  # said at once, not first when saving
         refused(photo_error)
-    return category, feeling, text, photo, photo_error
+    return category, feeling, text, photos, photo_error
 
 
 def close(key: str) -> Callable[[], None]:
@@ -153,13 +192,14 @@ def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Categor
         st.warning(tr("pin.outside", district=district_name(walk.district_id)),
                    icon=":material/wrong_location:")
         confirmed = st.checkbox(tr("pin.outside_ok"), key=f"{uid}-outside")
-    category, feeling, text, photo, photo_error = pin_fields(uid, categories)
-    save_col, cancel_col = st.columns(2)
-    save = save_col.button(tr("pin.save"), type="primary", width="stretch", key=f"{uid}-save",
-                           icon=":material/check:")
-    if cancel_col.button(tr("pin.cancel"), width="stretch", key=f"{uid}-cancel"):
-        close(PENDING)()
-        st.rerun()
+    category, feeling, text, photos, photo_error = pin_fields(uid, categories)
+    with st.container(key="pin-actions"):  # stays in view at the bottom while the form scrolls
+        save_col, cancel_col = st.columns(2)
+        save = save_col.button(tr("pin.save"), type="primary", width="stretch", key=f"{uid}-save",
+                               icon=":material/check:")
+        if cancel_col.button(tr("pin.cancel"), width="stretch", key=f"{uid}-cancel"):
+            close(PENDING)()
+            st.rerun()
     if not save:
         return
     try:
@@ -178,7 +218,7 @@ def new_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Categor
         problems(errors, subject=tr("pin.fix_fields"))
         return
     try:
-        store.add_observations([draft], actor, photos={uid: photo} if photo else None)
+        store.add_observations([draft], actor, photos={uid: photos} if photos else None)
     except SAVE_ERRORS as e:  # keep what was typed, say why
         refused(save_refusal(e), subject=tr(SAVE_FAILED))
         return
@@ -202,8 +242,8 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     mine = actor.participant_id is not None and obs.participant_id == actor.participant_id
     if obs.reported_by and (mine or allowed(actor, Action.SEE_NAMES)):
         st.caption(tr("pin.by", name=markdown_text(obs.reported_by)))
-    if photos := store.photos(obs.id):
-        st.image([store.photo(p["id"], thumb=True)[0] for p in photos], width=160)
+    if stored := store.photos(obs.id):
+        st.image([store.photo(p["id"], thumb=True)[0] for p in stored], width=160)
     if not may_edit:
         if obs.description:
             st.markdown(markdown_text(obs.description))
@@ -216,8 +256,8 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
         refused(Conflict("store.conflict", what="observation", id=obs.id))
     st.session_state[f"pin-version-{obs.id}"] = obs.version
     prefix = f"edit-{obs.id}-{obs.version}"
-    category, feeling, text, photo, photo_error = pin_fields(prefix, categories, obs)
-    c1, c2, c3 = st.columns(3)
+    category, feeling, text, photos, photo_error = pin_fields(prefix, categories, obs)
+    c1, c2, c3 = st.container(key="pin-actions").columns(3)
     save = c1.button(tr("pin.save"), type="primary", width="stretch", key=f"{prefix}-save",
                      icon=":material/check:")
     if c2.button(tr("pin.move"), width="stretch", key=f"{prefix}-move", icon=":material/open_with:"):
@@ -243,7 +283,7 @@ def open_pin(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
     def save_changes() -> None:
         store.update_observation(obs.id, actor, expected_version=obs.version, category=category,
                                  feeling=feeling, description=text)
-        if photo is not None:
+        for photo in photos:
             store.add_photo(obs.id, photo, actor)
 
     finish(save_changes, tr("pin.changed"))
@@ -285,3 +325,59 @@ def pin_list(store: Store, actor: Actor, walk: Walk, categories: Sequence[Catego
                 st.session_state.pop(PENDING, None)
                 st.session_state[OPEN_PIN] = o.id
                 st.rerun()
+
+
+def near_dialog(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category],
+                near: dict[str, Any], new_pin_at: Callable[[float, float], None] | None) -> None:
+    """A tap on or near pins (``st.session_state[NEAR]``): the pins there, each with *Jag håller
+    med* (second it: the busiest spots are the ones people most want to flag again) and
+    *Öppna*, and *Ny nål här* (``new_pin_at``; None where the person cannot add pins)."""
+    st.dialog(tr("support.nearby"), width="large", on_dismiss=close(NEAR))(near_pins)(
+        store, actor, walk, categories, near, new_pin_at)
+
+
+def near_pins(store: Store, actor: Actor, walk: Walk, categories: Sequence[Category],
+              near: dict[str, Any], new_pin_at: Callable[[float, float], None] | None) -> None:
+    labels = {c.id: c.label(lang()) for c in categories}
+    positive = {c.id for c in categories if c.positive}
+    pins = []
+    for obs_id in near["ids"][:NEAR_SHOWN]:
+        try:
+            pins.append(store.observation(obs_id))
+        except NotFound:  # deleted meanwhile
+            continue
+    seconded = store.seconded(actor, [o.id for o in pins])
+    for o in pins:
+        with st.container(border=True):
+            st.markdown(f"**{markdown_text(labels.get(o.category, o.category))}**"
+                        + ("" if o.category in positive else f" · {tr('field.feeling')} {o.feeling}/5")
+                        + (f" – {markdown_text(o.description[:120])}" if o.description else ""))
+            st.caption(tr("support.count", n=o.supporters))
+            agree, open_ = st.columns(2)
+            problem = roles.second_problem(actor, o, walk)
+            if o.id in seconded:
+                agree.button(tr("support.done"), key=f"near-{o.id}-done", disabled=True,
+                             icon=":material/check:", width="stretch")
+            elif problem == "support.own_pin":
+                agree.caption(tr("support.own_pin"))
+            elif problem is None and agree.button(tr("support.action"), key=f"near-{o.id}-second",
+                                                  help=tr("support.action_help"), type="primary",
+                                                  icon=":material/thumb_up:", width="stretch"):
+                try:
+                    n = store.second(o.id, actor)
+                except SAVE_ERRORS as e:
+                    refused(e)
+                else:
+                    forget()  # the planner map's cached rows show the new count at once
+                    close(NEAR)()
+                    flash(tr("support.seconded", n=n))
+                    st.rerun()
+            if open_.button(tr("support.open"), key=f"near-{o.id}-open", icon=":material/visibility:",
+                            width="stretch"):
+                close(NEAR)()
+                st.session_state[OPEN_PIN] = o.id
+                st.rerun()
+    if new_pin_at is not None and st.button(tr("support.new_pin"), key="near-new", icon=":material/add_location_alt:",
+                                            width="stretch"):
+        new_pin_at(*near["tap"])
+        st.rerun()

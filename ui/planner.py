@@ -126,6 +126,8 @@ def details(store: Store, actor: Actor, observations: Sequence[Observation], cat
                         + markdown_text(status_label(o)))
             st.caption(local_time(o.observed_at) + (
                 f" · {markdown_text(o.reported_by)}" if o.reported_by and allowed(actor, Action.SEE_NAMES) else ""))
+            if o.supporters:  # "Jag håller med" on the walk: more people than the pin's writer
+                st.caption(tr("support.details", n=o.supporters, people=o.people))
             if o.description:
                 st.markdown(markdown_text(o.description))
             if photos := store.photos(o.id):

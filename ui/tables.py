@@ -27,13 +27,16 @@ def shown(value: object) -> object:
 
 def observation_frame(observations: Sequence[Observation], catalog: Catalog,
                       walks: Mapping[int, Walk] | None = None) -> pd.DataFrame:
-    """One row per observation; with ``walks``, the walk's title as a column."""
+    """One row per observation, with how many people seconded it ("Jag håller med"); with
+    ``walks``, the walk's title as a column."""
     labels = {c.id: c.label(lang()) for c in catalog.categories}
     columns = {
         "#": [o.id for o in observations],
         tr("map.observed_at"): [local_time(o.observed_at) for o in observations],
         tr("map.category"): [labels.get(o.category, o.category) for o in observations],
         tr("map.feeling"): [o.feeling for o in observations],
+        # "Jag håller med": how many more people on the walk seconded the pin
+        tr("support.column"): [o.supporters for o in observations],
         tr("map.status"): [tr(f"status.observation.{o.status}") for o in observations],
     }
     if walks is not None:

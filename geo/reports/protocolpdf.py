@@ -42,8 +42,10 @@ def walk_protocol_pdf(walk_title: str, walk_date: date | datetime | str, distric
                       created: datetime | None = None) -> bytes:
     """The walk protocol as a PDF (A4 portrait): the walk, its date and district, the map
     excerpt and one table row per point in the order given (the caller orders them along
-    the route): Nr, Kategori, Plats, Antal som pekade ut, Vad deltagarna skrev (each text on
-    its own line, starting "– "), Ansvarig, Prioritet, Klart senast — headings in ``lang``.
+    the route): Nr, Kategori, Plats, Antal pers. (how many people flagged the spot: the pins
+    merged into it and those who pressed *Jag håller med*, :attr:`ProtocolRow.people`), Vad
+    deltagarna skrev (each text on its own line, starting "– "), Ansvarig, Prioritet, Klart
+    senast — headings in ``lang``.
 
     ``rows`` are :class:`ProtocolRow` or mappings with the same keys.  ``created`` fixes the
     PDF's creation date (for identical bytes); None = now.
@@ -59,7 +61,7 @@ def walk_protocol_pdf(walk_title: str, walk_date: date | datetime | str, distric
     line(pdf, t("report.protocol.district", lang, name=plain(district_name, 200)))
     line(pdf, t("report.protocol.count", lang, n=len(points)))
     pdf.ln(1)
-    line(pdf, t("report.protocol.intro", lang), size=8.5)
+    line(pdf, t("report.protocol.intro_people", lang), size=8.5)
     if map_png is not None:
         pdf.ln(2)
         image(pdf, bytes(map_png), max_h=140)
@@ -68,8 +70,8 @@ def walk_protocol_pdf(walk_title: str, walk_date: date | datetime | str, distric
         line(pdf, t("report.nothing", lang))
         return bytes(pdf.output())
     headings = [t(f"report.protocol.{k}", lang) for k in (
-        "nr", "category", "place", "flagged", "texts", "responsible", "priority", "deadline")]
-    body = [[p.number, p.category, p.place, p.flagged_by, _texts(p.texts), p.responsible, p.priority, p.deadline]
+        "nr", "category", "place", "people", "texts", "responsible", "priority", "deadline")]
+    body = [[p.number, p.category, p.place, p.people, _texts(p.texts), p.responsible, p.priority, p.deadline]
             for p in points]
     table(pdf, headings, body, (8, 24, 27, 12, 52, 22, 16, 19),
           align=("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "LEFT"),

@@ -141,9 +141,11 @@ class ProtocolRow:
     """One point of the walk protocol, as the page and the PDF
     (:func:`geo.reports.walk_protocol_pdf`) show it: ``number`` along the route, the
     ``category`` label, the ``place`` (coordinates for the owner who goes there), how many
-    ``flagged_by`` it, their ``texts`` (one string or one each), ``responsible``, ``priority``
-    and ``deadline`` in words or as a date ("–" when not set); and the ``observation_id`` and
-    ``feeling`` it stands for, when it comes from the store."""
+    pins were ``flagged_by`` it (merged into one) and how many more people seconded it
+    (``supporters``, "Jag håller med"; together :attr:`people`), their ``texts`` (one string or
+    one each), ``responsible``, ``priority`` and ``deadline`` in words or as a date ("–" when
+    not set); and the ``observation_id`` and ``feeling`` it stands for, when it comes from the
+    store."""
     number: int
     category: str
     place: str = ""
@@ -154,3 +156,9 @@ class ProtocolRow:
     deadline: date | str | None = None
     observation_id: int | None = None
     feeling: int | None = None
+    supporters: int = 0
+
+    @property
+    def people(self) -> int:
+        """How many people flagged the spot: the pins merged into it and those who seconded it."""
+        return self.flagged_by + self.supporters

@@ -21,7 +21,8 @@ created and changed only by the Alembic migrations in ``geo/migrations`` (:meth:
 The package: :mod:`~geo.store.engine` (URLs, the engine, transactions, migrations),
 :mod:`~geo.store.schema` (the tables), :mod:`~geo.store.errors`, :mod:`~geo.store.rows` (rows
 to models), one module per part of the data (:mod:`~geo.store.catalogue`,
-:mod:`~geo.store.walks`, :mod:`~geo.store.observations`, :mod:`~geo.store.history`,
+:mod:`~geo.store.walks`, :mod:`~geo.store.observations`, :mod:`~geo.store.support` ("Jag
+håller med"), :mod:`~geo.store.history`,
 :mod:`~geo.store.protocol`, :mod:`~geo.store.measures`, :mod:`~geo.store.users`,
 :mod:`~geo.store.photos`, :mod:`~geo.store.housekeeping`), each a part of :class:`Store`, and
 :mod:`~geo.store.backup`.  :func:`open_store` is how the command line, the app and the tests
@@ -60,6 +61,7 @@ from .schema import (
     metadata,
     municipality,
     observation,
+    observation_support,
     participant,
     photo,
     promise,
@@ -78,7 +80,7 @@ __all__ = [
     "NotFound", "PhotoLike", "ProtocolChange", "Saved", "Store", "StoreError", "UTCDateTime",
     "Unavailable", "activity", "alembic_config", "category", "database_url", "district", "measure",
     "measure_observation", "measure_type", "medborgarlofte", "metadata", "municipality",
-    "normal_url", "observation", "open_store", "participant", "photo", "promise",
+    "normal_url", "observation", "observation_support", "open_store", "participant", "photo", "promise",
     "schema_differences", "shown_url", "status_change", "user_account", "walk",
 ]
 

@@ -18,6 +18,7 @@ from .schema import (
     measure_observation,
     metadata,
     observation,
+    observation_support,
     participant,
     photo,
     status_change,
@@ -88,7 +89,8 @@ class HousekeepingMixin(StoreBase):
         """What is wrong with the stored data, in words (``[]`` when all is well): the
         database's own check (SQLite's integrity and foreign-key checks), rows that lack the
         history written in their transaction, dangling references the schema cannot express,
-        merged pins pointing at merged pins, and (PostgreSQL) id sequences behind their rows.
+        merged pins pointing at merged pins, seconds ("Jag håller med") left on a merged pin,
+        and (PostgreSQL) id sequences behind their rows.
         ``python -m geo check`` prints it; the fault tests run it after a killed import."""
         problems: list[str] = []
         with self._read(snapshot=True) as conn:
@@ -117,6 +119,10 @@ class HousekeepingMixin(StoreBase):
                     kept, observation.c.merged_into == kept.c.id).where(
                     kept.c.merged_into.is_not(None)).limit(20)).all():
                 problems.append(f"merged into a merged pin: {ids}")
+            if ids := conn.scalars(select(observation_support.c.id).join(
+                    observation, observation_support.c.observation_id == observation.c.id).where(
+                    observation.c.merged_into.is_not(None)).limit(20)).all():
+                problems.append(f"seconds of a merged pin: observation_support {ids}")
             if self.postgis:
                 for table in metadata.sorted_tables:
                     if "id" in table.c and isinstance(table.c.id.type, Integer):

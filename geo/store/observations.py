@@ -35,12 +35,21 @@ from sqlalchemy.sql.elements import ColumnClause
 from .. import roles, workflow
 from ..districts import Districts
 from ..model import Actor, Observation, ObservationDraft, Role, Walk
+from ..photos import PER_PIN
 from ..roles import Action, Forbidden
 from .catalogue import CatalogueMixin
 from .engine import UTCDateTime, _now
 from .errors import Conflict, Invalid, NotFound
-from .rows import PhotoLike, _observation, _photo_row, _walk
-from .schema import measure_observation, observation, participant, photo, status_change, walk
+from .rows import PhotoLike, _observation, _photo_row, _walk, observation_select
+from .schema import (
+    measure_observation,
+    observation,
+    observation_support,
+    participant,
+    photo,
+    status_change,
+    walk,
+)
 from .walks import WalksMixin
 
 
@@ -58,7 +67,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
 
     def add_observations(self, drafts: Sequence[ObservationDraft], actor: Actor,
                          at: datetime | None = None,
-                         photos: Mapping[str, PhotoLike] | None = None) -> Saved:
+                         photos: Mapping[str, PhotoLike | Sequence[PhotoLike]] | None = None) -> Saved:
         """Save observations in one transaction; each is placed in its district.
 
         Raises :class:`Invalid` naming the first bad draft (``index``) and field; then
@@ -66,14 +75,16 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
         (a resubmitted form or a re-imported file); its existing id is returned and it is
         not counted in ``added``.  ``at`` is
         when the history says it was recorded (default now; the demo loader backdates).
-        ``photos`` maps a draft's ``uuid`` to a cleaned photo
-        (:func:`geo.photos.clean_photo`), saved in the same transaction as its pin.
+        ``photos`` maps a draft's ``uuid`` to a cleaned photo (:func:`geo.photos.clean_photo`)
+        or up to :data:`geo.photos.PER_PIN` of them, saved in the same transaction as its pin.
 
         A participant may send only what the pin form sends
         (:func:`geo.roles.participant_pin_problems`): a pin on another walk raises
         :class:`geo.roles.Forbidden` naming ``walk``; a status other than new, demo data,
         another name, group or activity, or a time outside the walk raise :class:`Invalid`
         naming the field."""
+        if any(isinstance(ps, Sequence) and len(ps) > PER_PIN for ps in (photos or {}).values()):
+            raise Invalid({"photo": "pin.too_many_photos"}, n=PER_PIN)
         known = self.known_ids()
         districts = self.districts()
         now = at or _now()
@@ -120,7 +131,8 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
                          to_status=row["status"], actor=actor.label, at=now,
                          comment=row["status_reason"]) for row in rows])
                 if photo_rows := [_photo_row(fresh[u], p, "before", now)
-                                  for u, p in (photos or {}).items() if u in fresh]:
+                                  for u, ps in (photos or {}).items() if u in fresh
+                                  for p in (ps if isinstance(ps, Sequence) else [ps])]:
                     conn.execute(insert(photo), photo_rows)
         return Saved(ids=[existing[u] for u in uids], added=len(rows))
 
@@ -298,8 +310,9 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
         """Observations, oldest first.  Pins merged into another (the walk protocol) are left
         out unless asked for by ``ids`` or ``include_merged``: the kept pin speaks for them.
         ``bbox`` (west, south, east, north in WGS84, edges included) keeps what a map shows:
-        PostGIS answers it from the spatial index, SQLite from the (lat, lon) index."""
-        q = select(observation).order_by(observation.c.observed_at, observation.c.id)
+        PostGIS answers it from the spatial index, SQLite from the (lat, lon) index.  Each
+        carries its ``supporters`` (one grouped count joined in, :func:`observation_select`)."""
+        q = observation_select().order_by(observation.c.observed_at, observation.c.id)
         if bbox is not None:
             q = q.where(self._in_bbox(*bbox))
         if not include_merged and ids is None:
@@ -328,7 +341,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
         from .. import crs
 
         skip = list(exclude)
-        base = select(observation).where(observation.c.merged_into.is_(None))
+        base = observation_select().where(observation.c.merged_into.is_(None))
         if skip:
             base = base.where(observation.c.id.not_in(skip))
         if self.postgis:
@@ -393,7 +406,7 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
         return self.observation(observation_id)
 
     def delete_observation(self, observation_id: int, actor: Actor) -> None:
-        """Remove a pin with its photos, measure links and history, in one transaction."""
+        """Remove a pin with its photos, measure links, seconds and history, in one transaction."""
         self._require_edit(observation_id, actor)
         with self._write() as conn:
             conn.execute(delete(status_change).where(status_change.c.entity == "observation",
@@ -401,6 +414,8 @@ class ObservationsMixin(CatalogueMixin, WalksMixin):
             conn.execute(delete(photo).where(photo.c.observation_id == observation_id))
             conn.execute(delete(measure_observation).where(
                 measure_observation.c.observation_id == observation_id))
+            conn.execute(delete(observation_support).where(
+                observation_support.c.observation_id == observation_id))
             conn.execute(delete(observation).where(observation.c.id == observation_id))
 
     def visible_observations(self, actor: Actor, *, walk_id: int | None = None,

@@ -15,9 +15,9 @@ from ..roles import Action
 from .engine import _now
 from .errors import Conflict, Invalid, NotFound
 from .history import HistoryMixin
-from .observations import ObservationsMixin
 from .rows import PhotoLike, _observation, _photo_row
 from .schema import RESPONSIBLES, measure_observation, observation, photo, status_change
+from .support import SupportMixin, move_support
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class ProtocolChange:
     due: date | None
 
 
-class ProtocolMixin(ObservationsMixin, HistoryMixin):
+class ProtocolMixin(SupportMixin, HistoryMixin):
     """Triage and the walk protocol, on observations and their history."""
 
     def set_observation_status(self, observation_id: int, new: str, actor: Actor,
@@ -82,8 +82,10 @@ class ProtocolMixin(ObservationsMixin, HistoryMixin):
     def merge_observations(self, keep_id: int, other_ids: Iterable[int], actor: Actor) -> Observation:
         """The walk protocol: pins from several tablets that describe one spot become one.
         The kept pin counts everyone who flagged the spot, gathers their texts and photos and
-        their measure links; the others stay in the database, marked as merged into it (and
-        so out of the maps and counts).  One transaction."""
+        their measure links and the people who seconded any of them ("Jag håller med": each
+        person once, and not the writer of one of the merged pins, whom ``flagged_by`` counts
+        already, :func:`geo.store.support.move_support`); the others stay in the database,
+        marked as merged into it (and so out of the maps and counts).  One transaction."""
         roles.require(actor, Action.CHANGE_STATUS)
         others = sorted(set(other_ids) - {keep_id})
         if not others:
@@ -110,6 +112,7 @@ class ProtocolMixin(ObservationsMixin, HistoryMixin):
                 merged_into=keep_id, updated_at=now, version=observation.c.version + 1))
             conn.execute(update(photo).where(photo.c.observation_id.in_(others))
                          .values(observation_id=keep_id))
+            move_support(conn, keep_id, others, [found[i].participant_id for i in [keep_id, *others]])
             linked = set(conn.execute(select(measure_observation.c.measure_id).where(
                 measure_observation.c.observation_id == keep_id)).scalars())
             moved = {m for m in conn.execute(select(measure_observation.c.measure_id).where(

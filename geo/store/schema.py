@@ -235,14 +235,15 @@ photo = _numbered(
     CheckConstraint("kind IN ('before', 'after')", name="kind"),
 )
 # "Jag håller med": one row per person who seconds a pin (a participant or an account), so
-# seconding twice counts once; a merge moves the rows to the kept pin (migration 0008)
+# seconding twice counts once; a merge moves the rows to the kept pin (migration 0008).  The
+# privacy purge empties both person columns of old rows: the count stays, who does not.
 observation_support = _numbered(
     "observation_support",
     Column("observation_id", ForeignKey("observation.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("participant_id", ForeignKey("participant.id", ondelete="CASCADE"), nullable=True),
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True),
     Column("at", UTCDateTime, nullable=False),
-    CheckConstraint("(participant_id IS NULL) <> (user_id IS NULL)", name="one_supporter"),
+    CheckConstraint("participant_id IS NULL OR user_id IS NULL", name="one_supporter"),
     UniqueConstraint("observation_id", "participant_id"),
     UniqueConstraint("observation_id", "user_id", name="uq_observation_support_observation_id_user_id"),
 )

@@ -16,6 +16,7 @@ from .engine import StoreBase, _now
 from .errors import Invalid, NotFound
 from .rows import _user
 from .schema import auth_session, observation, participant, photo, status_change, user_account, walk
+from .support import anonymise_support
 
 # A participant in the status history (:attr:`geo.model.Actor.label`): "Alice (deltagare #7)".
 _PARTICIPANT_LABEL = re.compile(r"(?s).*\(deltagare #(?P<id>\d+)\)")
@@ -126,8 +127,11 @@ class UsersMixin(StoreBase):
         ``before`` (and of pins observed before it) are renamed "–", their pins' and older
         pins' ``reported_by`` emptied, and their entries in the status history, which name
         them as "Alice (deltagare #7)" (:attr:`geo.model.Actor.label`), say "deltagare #7"
-        (so are older entries of any participant).  Counts per table: ``photo``,
-        ``observation``, ``participant``, ``status_change``."""
+        (so are older entries of any participant).  Those participants' device keys
+        (``device_hash``) go too, and who seconded a pin ("Jag håller med") on those pins or
+        by those participants is no longer said: the rows stay, so each pin keeps its count
+        (:func:`geo.store.support.anonymise_support`).  Counts per table: ``photo``,
+        ``observation``, ``participant``, ``status_change``, ``observation_support``."""
         roles.require(actor, Action.DELETE_DATA)
         old = select(observation.c.id).where(observation.c.observed_at < before)
         old_walks = select(walk.c.id).where(walk.c.starts_at < before)
@@ -147,6 +151,11 @@ class UsersMixin(StoreBase):
             if renamed:
                 conn.execute(update(status_change).where(status_change.c.id == bindparam("_id"))
                              .values(actor=bindparam("_actor")), renamed)
+            seconds = anonymise_support(conn, old, people)
+            if people:
+                conn.execute(update(participant).where(participant.c.id.in_(people),
+                                                       participant.c.device_hash.is_not(None))
+                             .values(device_hash=None))
             return {
                 "photo": conn.execute(delete(photo).where(photo.c.observation_id.in_(old))).rowcount,
                 "observation": conn.execute(update(observation).where(
@@ -156,4 +165,5 @@ class UsersMixin(StoreBase):
                     participant.c.id.in_(people), participant.c.name != "–")
                     .values(name="–")).rowcount,
                 "status_change": len(renamed),
+                "observation_support": seconds,
             }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,26 @@ from .security import SecurityMixin
 # How long a participant's link keeps working after the walk closed: long enough to see what
 # came of the pins at the follow-up, short enough that an old link on a shared tablet ends.
 LINK_GRACE = timedelta(days=30)
+DEVICE_KEY_MAX = 100  # the cookie's key is 43 characters (ui.device); anything longer is no key
+
+
+def device_hash(key: str | None) -> str | None:
+    """The SHA-256 (hex) of a device key as the database keeps it, or None for no key (an
+    empty, overlong or non-text value: such a device is simply not recognised)."""
+    if not isinstance(key, str) or not key or len(key) > DEVICE_KEY_MAX:
+        return None
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What :meth:`WalksMixin.join_from_device` did: the participant who is now on the walk;
+    ``returned`` when it is the device's earlier participant of that walk, come back (with
+    their own name and group, whatever was typed: ``typed`` is the name typed)."""
+
+    actor: Actor
+    returned: bool = False
+    typed: str = ""
 
 
 class WalksMixin(SecurityMixin, StoreBase):
@@ -112,8 +134,21 @@ class WalksMixin(SecurityMixin, StoreBase):
         return _walk(row) if row else None
 
     def join_walk(self, code: str, name: str, group: str = "", is_demo: bool = False) -> Actor:
-        """A participant joins the walk with ``code``; returns the participant's Actor.
-        Raises :class:`Invalid` naming the field (unknown code, closed walk, missing name)."""
+        """A participant joins the walk with ``code`` as someone new; returns the participant's
+        Actor.  Raises :class:`Invalid` naming the field (unknown code, closed walk, missing
+        name)."""
+        return self.join_from_device(code, name, group, is_demo=is_demo).actor
+
+    def join_from_device(self, code: str, name: str, group: str = "", *, device_key: str | None = None,
+                         is_demo: bool = False) -> Joined:
+        """Join the walk with ``code`` from the device whose key (a cookie, :mod:`ui.device`) is
+        ``device_key``: when the walk already has a participant from that device (the same
+        SHA-256 in ``participant.device_hash``), that participant comes back, name, group and
+        pins (``returned``); otherwise a new participant, remembered with the device's hash (or
+        with none, when there is no key).  The code is checked exactly as for anyone, so the
+        key alone signs no one in; the caller's slow-down of wrong codes applies as before.
+        One write transaction.  Raises :class:`Invalid` naming the field (unknown code,
+        closed walk, missing name)."""
         name = workflow.clean_name(name) if isinstance(name, str) else name
         group = workflow.clean_name(group) if isinstance(group, str) else group
         errors: dict[str, str] = {}
@@ -131,11 +166,32 @@ class WalksMixin(SecurityMixin, StoreBase):
         if errors:
             raise Invalid(errors)
         assert the_walk is not None  # else errors["code"]
+        device = device_hash(device_key)
         with self._write() as conn:
+            known = conn.execute(select(participant.c.id, participant.c.name).where(
+                participant.c.walk_id == the_walk.id, participant.c.device_hash == device)
+                .order_by(participant.c.id.desc()).limit(1)).first() if device else None
+            if known is not None:
+                back = Actor(role=Role.PARTICIPANT, name=known.name, participant_id=known.id, walk_id=the_walk.id)
+                return Joined(back, returned=True, typed=name)
             pid = _new_id(conn.execute(insert(participant).values(
                 walk_id=the_walk.id, name=name, group_id=group or "", is_demo=is_demo,
-                created_at=_now())))
-        return Actor(role=Role.PARTICIPANT, name=name, participant_id=pid, walk_id=the_walk.id)
+                created_at=_now(), device_hash=device)))
+        return Joined(Actor(role=Role.PARTICIPANT, name=name, participant_id=pid, walk_id=the_walk.id),
+                      typed=name)
+
+    def sign_out_participant(self, participant_id: int, *, forget_device: bool = False) -> int:
+        """A participant signs out: every session (link) of theirs ends; with
+        ``forget_device`` (*Byt deltagare* on a shared tablet) the device they joined from is
+        forgotten too, so that the next person joining there is someone new.  One write
+        transaction; returns how many sessions ended."""
+        with self._write() as conn:
+            ended = self._revoke_all(conn, None, participant_id, _now())
+            if forget_device:
+                conn.execute(update(participant).where(participant.c.id == participant_id,
+                                                       participant.c.device_hash.is_not(None))
+                             .values(device_hash=None))
+        return ended
 
     def reconnect_token(self, actor: Actor) -> str:
         """A new secret for ``actor``'s link: a session (:mod:`geo.store.security`) that

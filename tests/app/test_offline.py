@@ -48,7 +48,7 @@ def test_a_walk_keeps_its_pins_and_the_pin_form_through_a_lost_database(own_post
         own_postgres.start()
     button(at, "Spara").click()  # the connection is back: the same Save, once
     run(at)
-    assert [s.value for s in at.success] == [t("pin.saved", "sv")]
+    assert [s.value for s in at.toast] == [t("pin.saved", "sv")]
     assert not at.warning
     mine = [o for o in store.observations(walk_id=walk.id) if o.participant_id == kim.participant_id]
     assert [(o.uuid, o.description) for o in mine] == [(pin["uuid"], "Mörkt vid tunneln")]

@@ -174,5 +174,5 @@ def test_a_participant_may_change_their_mind(db):
     next(b for b in at.sidebar.button if b.label == "Avbryt").click()
     run(at)
     assert at.session_state[auth.ACTOR_KEY] == kim and at.title[0].value.startswith("Demovandring")
-    assert [b.label for b in at.sidebar.button] == ["Logga ut"]
+    assert [b.label for b in at.sidebar.button] == ["Logga ut", "Byt deltagare"]
     assert at.query_params["t"] == at.session_state[auth.SESSION_KEY].secret  # the link to come back

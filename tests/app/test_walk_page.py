@@ -129,7 +129,7 @@ def test_pin_form_names_what_is_missing_and_keeps_what_was_typed(db, open_walk):
     choose(at, "belysning", 4)
     button(at, "Spara").click()
     run(at)
-    assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
+    assert [t.value for t in at.toast] == ["Sparad – nålen syns nu på kartan."]
     [saved] = [o for o in db.observations(walk_id=open_walk.id) if o.participant_id == kim.participant_id]
     assert (saved.uuid, saved.category, saved.feeling, saved.description) == (pin["uuid"], "belysning", 4,
                                                                               "Mörkt vid tunneln")
@@ -148,7 +148,7 @@ def test_a_pin_outside_the_district_asks_for_confirmation(db, open_walk):
     at.checkbox[0].check()
     button(at, "Spara").click()
     run(at)
-    assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
+    assert [t.value for t in at.toast] == ["Sparad – nålen syns nu på kartan."]
 
 
 def own_pin(db, walk, actor, feeling=3) -> int:
@@ -163,7 +163,7 @@ def test_own_pin_is_changed_and_deleted_others_only_shown(db, open_walk):
     choose(at, None, 1)
     button(at, "Spara").click()
     run(at)
-    assert [s.value for s in at.success] == ["Ändringen är sparad."]
+    assert [t.value for t in at.toast] == ["Ändringen är sparad."]
     assert db.observation(mine).feeling == 1 and db.observation(mine).version == 2
 
     at = as_actor(kim, pin_open=theirs)
@@ -175,7 +175,7 @@ def test_own_pin_is_changed_and_deleted_others_only_shown(db, open_walk):
     run(at)
     button(at, "Ja, ta bort iakttagelsen").click()
     run(at)
-    assert [s.value for s in at.success] == ["Iakttagelsen är borttagen."]
+    assert [t.value for t in at.toast] == ["Iakttagelsen är borttagen."]
     assert {o.id for o in db.observations(walk_id=open_walk.id)} >= {theirs} and mine not in {
         o.id for o in db.observations(walk_id=open_walk.id)}
 
@@ -247,7 +247,7 @@ def test_a_safe_place_is_not_asked_how_unsafe_it_feels_and_is_saved_as_safe(db, 
     assert SAFE_NOTE in [i.value for i in at.info]
     button(at, "Spara").click()
     run(at)
-    assert [s.value for s in at.success] == ["Sparad – nålen syns nu på kartan."]
+    assert [t.value for t in at.toast] == ["Sparad – nålen syns nu på kartan."]
     [saved] = [o for o in db.observations(walk_id=open_walk.id) if o.participant_id == kim.participant_id]
     assert (saved.uuid, saved.category, saved.feeling) == (pin["uuid"], SAFE, 1)  # 1 = safe, not the 5
 
@@ -270,7 +270,7 @@ def test_a_safe_place_changed_into_a_problem_must_be_given_a_feeling(db, open_wa
     choose(at, None, 4)
     button(at, "Spara").click()
     run(at)
-    assert [s.value for s in at.success] == ["Ändringen är sparad."]
+    assert [t.value for t in at.toast] == ["Ändringen är sparad."]
     assert (db.observation(mine).category, db.observation(mine).feeling) == ("belysning", 4)
 
 
@@ -284,5 +284,5 @@ def test_a_problem_changed_into_a_safe_place_is_saved_as_safe(db, open_walk):
     assert UNSAFE_QUESTION not in questions(at)
     button(at, "Spara").click()
     run(at)
-    assert [s.value for s in at.success] == ["Ändringen är sparad."]
+    assert [t.value for t in at.toast] == ["Ändringen är sparad."]
     assert (db.observation(mine).category, db.observation(mine).feeling) == (SAFE, 1)

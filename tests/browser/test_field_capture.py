@@ -67,7 +67,7 @@ def test_participant_pins_with_photo_on_a_tablet(app_url, app_db, tablet, tmp_pa
     page.screenshot(path="/tmp/shots/2-dialog.png")
     # big targets for fingers and gloves: every choice and button at least 44 px high
     targets = [t for t in [*dialog.get_by_role("radio").all(), *dialog.get_by_role("button").all()]
-               if t.is_visible() and t.get_attribute("aria-label") != "Close"]
+               if t.is_visible() and t.get_attribute("aria-label") not in ("Close", "Stäng")]
     assert len(targets) >= 14 + 5 + 3  # categories, feelings, upload/save/cancel
     for target in targets:
         assert target.bounding_box()["height"] >= 44, target.inner_text()
@@ -276,8 +276,12 @@ def test_a_safe_place_is_pinned_without_the_unsafe_question_and_shows_as_a_shiel
     store = Store(app_db)
     [saved] = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Saga"]
     assert (saved.category, saved.feeling) == ("trygg_plats", 1)
-    # a tap on the shield opens the pin; it does not place a new one
+    # a tap on the shield offers the pin (one's own: nothing to agree with); it places no new one
     tap_at(page, frame, saved.lon, saved.lat)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Det här är din egen nål").wait_for(timeout=20_000)
+    assert dialog.get_by_role("button", name="Jag håller med").count() == 0
+    dialog.get_by_role("button", name="Öppna").tap()
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("Din iakttagelse").wait_for(timeout=20_000)
     expect(dialog.get_by_text("Hur otryggt känns det här?")).to_have_count(0, timeout=20_000)

@@ -1,9 +1,8 @@
 """Sessions as people meet them in Chromium: on a shared tablet a participant's *Logga ut*
 asks once more, then ends their link everywhere: Back, and the old address in another
-browser, land on the join page with a short message and no walk; the next person on the
-tablet joins as someone new, and another browser with the link open is out within seconds,
-untouched.  A planner whose account is disabled is signed out at the next
-click."""
+browser, land on the join page with a short message and no walk; another browser with the
+link open is out within seconds, untouched, and someone joining elsewhere is someone new.
+A planner whose account is disabled is signed out at the next click."""
 
 from __future__ import annotations
 
@@ -70,7 +69,9 @@ def test_a_participants_sign_out_ends_their_link_on_every_browser(app_url, app_d
     elsewhere.get_by_text(LINK_ENDED).wait_for(timeout=30_000)
     on_the_join_page_without_a_walk(elsewhere)
 
-    join(page, app_url, "Åke")  # the next person on the shared tablet: someone new
+    # someone new on another tablet (on the same one, after *Logga ut*, Ylva would be back:
+    # handing a tablet over is *Byt deltagare*, tests/browser/test_same_device.py)
+    join(tablet(), app_url, "Åke")
     store = Store(app_db)
     try:
         with store.engine.connect() as conn:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import auth, capture, districts
+from geo import auth, capture, districts, i18n
 from geo.model import Actor, Observation, Role, Walk
 from geo.roles import Forbidden
 from geo.store import Conflict, Invalid
@@ -320,3 +320,17 @@ def test_pins_at_the_marker_st_folium_reports():
     for bad in (None, {}, {"type": "Point"}, {"type": "Point", "coordinates": [1]},
                 {"type": "Point", "coordinates": ["x", "y"]}):
         assert capture.pins_at(bad, [a]) == []
+
+
+# --- gps_problem --------------------------------------------------------------------------
+@pytest.mark.parametrize(("accuracy", "inside", "problem"), [
+    (5.0, True, None), (50.0, True, None), (50.5, True, "pin.gps_rough"), (350.0, True, "pin.gps_rough"),
+    (float("nan"), True, "pin.gps_rough"), (None, True, "pin.gps_rough"), (10.0, False, "pin.gps_outside"),
+    (350.0, False, "pin.gps_rough"),
+])
+def test_a_gps_reading_makes_a_pin_only_when_certain_and_in_the_district(accuracy, inside, problem):
+    place = capture.PinPlace(12.9, 56.66, "andersberg" if inside else None, inside, accuracy)
+    assert capture.gps_problem(place) == problem
+    if problem:  # the toast says what was wrong and asks for a tap on the map
+        said = i18n.t(problem, "sv", m=350, district="Andersberg")
+        assert ("±350 m" in said or "Andersberg" in said) and "Tryck på kartan" in said

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from geo import catalog, districts, hotspots
-from geo.mapview import walk_map, walk_pins
+from geo.mapview import observation_layer, walk_map, walk_pins
 from geo.model import Category, Observation, Walk
 from geo.plannermap import compact_rows, planner_map
 from tests import factories as make
@@ -74,7 +74,9 @@ def test_planner_map_has_every_layer_and_no_observation_text():
 def test_compact_rows_index_categories_and_statuses():
     cats = [Category("a", "A", "A", "", "", "#111111", "x", "x"), Category("b", "B", "B", "", "", "#222222", "y", "y")]
     rows = compact_rows([obs(1, "", "b", "resolved"), obs(2, "", "zz")], cats)
-    assert rows == [[56.66063, 12.90124, 1, 4, 4], [56.66063, 12.90125, -1, 0, 4]]
+    assert rows == [[56.66063, 12.90124, 1, 4, 4, 0], [56.66063, 12.90125, -1, 0, 4, 0]]
+    # how many seconded a pin ("Jag håller med") travels last, for the tooltip
+    assert compact_rows([make.replace(obs(1, "", "b"), supporters=3)], cats)[0][-1] == 3
 
 
 def test_walk_map_marks_own_pins_and_the_pin_being_placed():
@@ -84,7 +86,26 @@ def test_walk_map_marks_own_pins_and_the_pin_being_placed():
     fg.add_to(m)
     html = m.get_root().render()
     assert "tk-pending" in html and "invert(1)" in html and '"mine": true' in html
-    assert '"bubblingMouseEvents": false' in html  # a tap on a pin is not a tap on the map
+    # a tap on a pin is a tap on the map: the page offers the pins near it, no popup on top
+    assert '"interactive": false' in html and "GeoJsonPopup" not in html and "bindPopup" not in html
+
+
+def test_the_walk_map_is_a_field_map():
+    cat = catalog.load()
+    html = walk_map(districts.load(), WALK, "sv", categories=list(cat.categories)).get_root().render()
+    assert "imperial: false" in html and "control.scale()" not in html  # metres only
+    assert "width:44px;height:44px" in html  # zoom buttons for a gloved finger
+    assert "height:100vh!important" in html  # the map fills the frame the page sizes
+    assert '"zoomSnap": 0.25' in html  # fitted closely to the district
+    assert "Teckenförklaring" in html and cat.categories[0].label("sv") in html  # the legend
+    assert "disableClickPropagation" in html  # a tap on the legend places no pin
+
+
+def test_a_rough_gps_reading_is_a_circle_without_a_pin():
+    cat = catalog.load()
+    fg = walk_pins([], list(cat.categories), WALK, "sv", rough=(12.9, 56.66, 350))
+    html = walk_map(districts.load(), WALK, "sv").add_child(fg).get_root().render()
+    assert "tk-rough" in html and '"radius": 350.0' in html and "tk-pending" not in html
 
 
 @pytest.mark.parametrize("payload", [p for p in XSS if set(p) & set("<>$`'\\")])
@@ -145,11 +166,13 @@ def test_walk_map_draws_safe_places_as_shields_apart_from_the_problems():
     assert 'stroke="#111111"' in icon and 'aria-label="Trygg plats"' in icon
     assert 'stroke="#ffffff" stroke-width="2"' in shields.style_function(
         {"properties": {**shields.data["features"][0]["properties"], "mine": False}})["html"]
-    # its popup does not ask how unsafe a safe place felt; a problem's does
+    # its popup (where pins have one) does not ask how unsafe a safe place felt; a problem's does
     def popup(g):
         return next(c for c in g._children.values() if type(c).__name__ == "GeoJsonPopup")
 
-    assert "feeling" not in popup(shields).fields and "feeling" in popup(dots).fields
+    layer = observation_layer(OBSERVATIONS, {c.id: c for c in cat.categories}, {WALK.id: WALK}, "sv")
+    dots_p, shields_p = _geojsons(layer)
+    assert "feeling" not in popup(shields_p).fields and "feeling" in popup(dots_p).fields
     html = walk_map(districts.load(), WALK, "sv").add_child(fg).get_root().render()
     assert "tk-safe-icon" in html and ".DivIcon(iconOptions)" in html
 

@@ -54,6 +54,18 @@ def test_matrix_of_actions_by_role():
         assert not allowed(participant, action, walk_id=1), action
 
 
+def test_seconding_follows_the_rule_for_adding_a_pin():
+    """"Jag håller med" (Action.SECOND_OBSERVATION): where a participant may add a pin."""
+    walk = Walk(id=1, slug="w", district_id="andersberg", activity_id=None, title="W", starts_at=WHEN,
+                ends_at=None, meeting_point="", groups=(), leader="", participants=None, status="open",
+                route=None, is_demo=False)
+    kim = Actor(role=Role.PARTICIPANT, name="Kim", participant_id=1, walk_id=1)
+    for w in (walk, make.replace(walk, status="closed"), make.replace(walk, id=2), None):
+        assert allowed(kim, Action.SECOND_OBSERVATION, walk=w) == allowed(kim, Action.ADD_OBSERVATION, walk=w), w
+    assert allowed(kim, Action.SECOND_OBSERVATION, walk=walk)
+    assert allowed(PLANNER, Action.SECOND_OBSERVATION) and allowed(ADMIN, Action.SECOND_OBSERVATION)
+
+
 def test_participant_pins_only_in_their_open_walk(store, walks):
     open_walk, other = walks
     kim = store.join_walk("abc123", "Kim", "ungdomar")
@@ -143,7 +155,8 @@ def test_purge_keeps_place_and_category(store, walks):
         walk_id=open_walk.id, reported_by="Kim K")], PLANNER).ids[0]
     store.add_photo(oid, FakePhoto(), PLANNER)
     counts = store.purge_personal(SYSTEM, WHEN + timedelta(days=1))
-    assert counts == {"photo": 1, "observation": 1, "participant": 1, "status_change": 0}
+    assert counts == {"photo": 1, "observation": 1, "participant": 1, "status_change": 0,
+                      "observation_support": 0}
     o = store.observation(oid)
     assert (o.reported_by, o.category, o.lon, o.lat, o.feeling) == ("", "vegetation", *POINT, 5)
     assert store.photos(oid) == [] and store.participant(kim.participant_id).name == "–"

@@ -2,7 +2,8 @@
 
 - ``observation_support``: a participant (or an account) seconds an existing pin ("Jag håller
   med") instead of placing another one at the same spot; one row per person and pin, so
-  seconding twice counts once.  A merge in the walk protocol moves the rows to the kept pin.
+  seconding twice counts once.  A merge in the walk protocol moves the rows to the kept pin;
+  the privacy purge empties both person columns of old rows (the count stays, who does not).
 - ``participant.device_hash``: the SHA-256 of the device key the browser keeps in a cookie, so
   that joining the same walk again from the same device restores the same participant (and
   their own pins); *Byt deltagare* on a shared tablet clears it.
@@ -30,7 +31,8 @@ def upgrade() -> None:
         sa.Column("participant_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("at", geo.store.UTCDateTime(), nullable=False),
-        sa.CheckConstraint("(participant_id IS NULL) <> (user_id IS NULL)",
+        # at most one person: both empty once the privacy purge has made an old row anonymous
+        sa.CheckConstraint("participant_id IS NULL OR user_id IS NULL",
                            name=op.f("ck_observation_support_one_supporter")),
         sa.ForeignKeyConstraint(["observation_id"], ["observation.id"],
                                 name=op.f("fk_observation_support_observation_id_observation"), ondelete="CASCADE"),
