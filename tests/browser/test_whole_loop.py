@@ -83,7 +83,9 @@ def fill_pin(page, category: str, feeling: str, text: str) -> None:
     dialog.get_by_role("radio", name=feeling, exact=True).tap()
     dialog.get_by_label("Beskriv kort").fill(text)
     dialog.get_by_role("button", name="Spara").tap()
-    page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=30_000)
+    # the dialog closes when saved (the toast of an earlier save may still be showing)
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=30_000)
+    page.get_by_text("Sparad – nålen syns nu på kartan.").last.wait_for(timeout=30_000)
 
 
 def settled(page) -> None:
