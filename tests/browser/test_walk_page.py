@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from geo.store import Store
 from tests.browser.conftest import guarded_page, map_frame
+from tests.browser.test_accessibility import violations
 from tests.browser.test_field_capture import empty_spot, join, tap_at, walk_id
 
 DEVICES = {  # name: (viewport, touch device with a mobile browser)
@@ -44,6 +45,9 @@ def test_the_map_takes_the_height_of_every_device(own_app, browser, scheme):
             # the button that shows the sidebar is a finger's size too
             toggle = page.get_by_test_id("stExpandSidebarButton")
             assert toggle.bounding_box()["height"] >= 44, (name, toggle.bounding_box())
+            # and nothing serious for axe-core at this size either (iPad portrait: test_accessibility)
+            found = violations(page)
+            assert not found, f"axe on the walk page ({name}, {scheme}):\n" + "\n".join(found)
         finally:
             context.close()
 
