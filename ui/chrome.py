@@ -132,6 +132,7 @@ PATTERNS: list[tuple[str, str, str]] = [
 TEXTS: dict[str, str] = {
     "Select all": "select_all", "No results": "no_results", "Page not found": "page_not_found",
     "Skip to main content": "skip_to_content", "Upload": "upload", "Stop": "stop", "Stopping...": "stopping",
+    "view more": "view_more", "view less": "view_less",
 }
 #: Streamlit's "Page not found" message (for an address no page has) → catalogue key.
 TEXT_PATTERNS: list[tuple[str, str]] = [
@@ -144,7 +145,8 @@ TEXT_PATTERNS: list[tuple[str, str]] = [
 #: (the style sheet shows the same texts from the start; the script makes the page's own text
 #: say them too, for screen readers, copying and reading modes).
 TEXT_SCOPES = ('[role="option"], [role="listbox"], [role="dialog"], [role="alertdialog"], '
-               f'[data-testid="stFileUploaderDropzone"], {SKIP_LINK}, [data-testid="stStatusWidget"]')
+               f'[data-testid="stFileUploaderDropzone"], {SKIP_LINK}, [data-testid="stStatusWidget"], '
+               '[data-testid="stToastViewButton"]')
 #: Controls whose English text the style sheet covers: the script names them for screen
 #: readers too (an aria-label), since hidden or zero-sized text is still read out.
 LABELLED: list[tuple[str, str]] = [

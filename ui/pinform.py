@@ -54,7 +54,9 @@ MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 def walk_css(dark: bool) -> str:
     """The walk page's layout: the map takes the height the device has (portrait, landscape,
-    phone), the title is compact, and the pin form's *Spara* row stays in view at the bottom
+    phone), the title is compact, toasts come whole at the bottom and let taps through to the
+    map under them (not over "Här är jag", never catching a tap meant for the map), and the
+    pin form's *Spara* row stays in view at the bottom
     of the dialog while the form scrolls (on a phone the form is taller than the screen)."""
     background = st.get_option(f"theme.{'dark' if dark else 'light'}.backgroundColor") or (
         "#0e1117" if dark else "#ffffff")
@@ -64,6 +66,10 @@ def walk_css(dark: bool) -> str:
 {MAP}{{height:max(360px,calc(100dvh - 200px))!important}}
 @media (max-width:640px){{.stMainBlockContainer h1{{font-size:1.15rem}}
 {MAP}{{height:max(360px,calc(100dvh - 215px))!important}}}}
+[data-testid="stToastContainer"]{{top:auto!important;bottom:1rem}}
+[data-testid="stToastContainer"],[data-testid="stToastContainer"] *{{pointer-events:none}}
+[data-testid="stToastText"]{{-webkit-line-clamp:none!important;max-height:none!important;overflow:visible!important}}
+[data-testid="stToastViewButton"]{{display:none}}
 .stDialog div:has(.st-key-pin-actions){{overflow:clip}}
 .stDialog div:has(> .st-key-pin-actions){{position:sticky;bottom:0;z-index:3;background:{background};
 padding:.5rem 0 .25rem}}
