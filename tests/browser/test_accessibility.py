@@ -32,14 +32,18 @@ def violations(page: Page) -> list[str]:
     return found
 
 
+def assert_no_violations(found: list[str], where: str) -> None:
+    """Fail naming every serious or critical violation ``found`` on ``where``."""
+    print("\n".join(found))
+    assert not found, f"axe on {where}:\n" + "\n".join(found)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_join_page_has_no_serious_violations(walk_app, ipad, scheme):  # noqa: F811
     page = ipad(scheme)
     open_join(page, walk_app)
     page.screenshot(path=f"/tmp/shots/a11y-join-{scheme}.png")
-    found = violations(page)
-    print("\n".join(found))
-    assert not found, f"axe on the join page ({scheme}):\n" + "\n".join(found)
+    assert_no_violations(violations(page), f"the join page ({scheme})")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -51,5 +55,4 @@ def test_walk_page_has_no_serious_violations(walk_app, ipad, scheme):  # noqa: F
     open_pin_form(page)
     page.screenshot(path=f"/tmp/shots/a11y-pin-{scheme}.png")
     found += [f"pin form: {line}" for line in violations(page)]
-    print("\n".join(found))
-    assert not found, f"axe on the walk page ({scheme}):\n" + "\n".join(found)
+    assert_no_violations(found, f"the walk page ({scheme})")

@@ -230,13 +230,20 @@ def test_a_tablet_in_dark_mode_gets_the_dark_theme_and_a_dark_map(app_url, table
     assert page.get_by_role("button", name="Här är jag", exact=True).bounding_box()["height"] >= 56
 
 
+def open_pin_form(page, url: str, db: str, name: str, category: str, feeling: str):
+    """Join as ``name``, tap an empty place and choose ``category`` and ``feeling`` in the
+    pin form, which is returned (a locator of the dialog)."""
+    join(page, url, name)
+    tap_at(page, map_frame(page), *empty_spot(db))
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("radio", name=re.compile(category)).tap()
+    dialog.get_by_role("radio", name=feeling, exact=True).tap()
+    return dialog
+
+
 def test_a_file_that_is_not_an_image_is_refused_with_a_reason(app_url, app_db, tablet, tmp_path):
     page = tablet()
-    join(page, app_url, "Ines")
-    tap_at(page, map_frame(page), *empty_spot(app_db))
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("radio", name=re.compile("Belysning")).tap()
-    dialog.get_by_role("radio", name="3", exact=True).tap()
+    dialog = open_pin_form(page, app_url, app_db, "Ines", "Belysning", "3")
     fake = tmp_path / "foto.jpg"  # a script with a picture's name
     fake.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>")
     dialog.locator('input[type="file"]').set_input_files(str(fake))

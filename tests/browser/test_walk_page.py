@@ -3,15 +3,30 @@ pin already there offers "Jag håller med" (me too) instead of a second pin."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from geo.store import Store
-from tests.browser.conftest import guarded_page, map_frame
-from tests.browser.test_accessibility import violations
-from tests.browser.test_field_capture import empty_spot, join, tap_at, walk_id
+from tests.browser.conftest import guarded_page, map_frame, serve
+from tests.browser.test_accessibility import assert_no_violations, violations
+from tests.browser.test_field_capture import empty_spot, join, open_pin_form, tap_at, walk_id
+
+
+@pytest.fixture(scope="module")
+def walk_page_app(sqlite_demo_template, tmp_path_factory) -> tuple[str, str]:
+    """The app on a copy of the demo database of this module's own, and that database's URL:
+    the tests here add pins and participants that no other module should meet (each test finds
+    an empty place for its own pins)."""
+    path = tmp_path_factory.mktemp("walk_page") / "app.db"
+    shutil.copyfile(sqlite_demo_template, path)
+    db = f"sqlite:///{path}"
+    with serve("app.py", env={**os.environ, "DATABASE_URL": db, "TRYGG_LANG": "sv"}) as url:
+        yield url, db
+
 
 DEVICES = {  # name: (viewport, touch device with a mobile browser)
     "ipad-portrait": ({"width": 810, "height": 1080}, False),
@@ -22,13 +37,14 @@ DEVICES = {  # name: (viewport, touch device with a mobile browser)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_map_takes_the_height_of_every_device(own_app, browser, scheme):
+def test_the_map_takes_the_height_of_every_device(walk_page_app, browser, scheme):
+    app, _ = walk_page_app
     for name, (viewport, mobile) in DEVICES.items():
         context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=mobile, locale="sv-SE",
                                       color_scheme=scheme)
         try:
             page = guarded_page(context)
-            join(page, own_app, f"Höjd {name}")
+            join(page, app, f"Höjd {name}")
             frame = map_frame(page)
             box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
             assert box["height"] >= 0.7 * viewport["height"], (name, scheme, box)
@@ -46,17 +62,16 @@ def test_the_map_takes_the_height_of_every_device(own_app, browser, scheme):
             toggle = page.get_by_test_id("stExpandSidebarButton")
             assert toggle.bounding_box()["height"] >= 44, (name, toggle.bounding_box())
             # and nothing serious for axe-core at this size either (iPad portrait: test_accessibility)
-            found = violations(page)
-            assert not found, f"axe on the walk page ({name}, {scheme}):\n" + "\n".join(found)
+            assert_no_violations(violations(page), f"the walk page ({name}, {scheme})")
         finally:
             context.close()
 
 
 @pytest.mark.slow
-def test_a_tap_near_a_pin_offers_me_too_and_two_people_second_it(own_app, tablet, tmp_path):
-    db = f"sqlite:///{tmp_path / 'own.db'}"  # own_app's database
+def test_a_tap_near_a_pin_offers_me_too_and_two_people_second_it(walk_page_app, tablet):
+    app, db = walk_page_app
     author, ali, bea = tablet(), tablet(), tablet()
-    join(author, own_app, "Cia")
+    join(author, app, "Cia")
     spot = empty_spot(db)
     tap_at(author, map_frame(author), *spot)
     dialog = author.get_by_role("dialog")
@@ -68,7 +83,7 @@ def test_a_tap_near_a_pin_offers_me_too_and_two_people_second_it(own_app, tablet
     [pin] = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Cia"]
 
     for person, name in ((ali, "Ali"), (bea, "Bea")):
-        join(person, own_app, name)
+        join(person, app, name)
         frame = map_frame(person)
         frame.wait_for_function("document.querySelectorAll('path.tk-obs').length >= 1", timeout=20_000)
         # a tap some 12 screen pixels beside the pin: the pin is offered, no new pin started
@@ -102,10 +117,11 @@ def test_a_tap_near_a_pin_offers_me_too_and_two_people_second_it(own_app, tablet
 
 
 
-def test_a_rough_gps_reading_asks_for_a_tap_and_shows_where(own_app, tablet):
+def test_a_rough_gps_reading_asks_for_a_tap_and_shows_where(walk_page_app, tablet):
+    app, _ = walk_page_app
     page = tablet(permissions=["geolocation"],
                   geolocation={"latitude": 56.6617, "longitude": 12.9002, "accuracy": 350})
-    join(page, own_app, "Ivar")
+    join(page, app, "Ivar")
     frame = map_frame(page)
     page.get_by_role("button", name="Här är jag", exact=True).tap()
     page.get_by_text("Positionen är för osäker för en nål (±350 m)").wait_for(timeout=20_000)
@@ -121,16 +137,12 @@ def test_a_rough_gps_reading_asks_for_a_tap_and_shows_where(own_app, tablet):
     page.get_by_role("dialog").get_by_text("Vad gäller det?").wait_for(timeout=20_000)
 
 
-def test_a_pin_is_made_with_three_photos_and_a_fourth_is_refused(own_app, tablet, tmp_path):
+def test_a_pin_is_made_with_three_photos_and_a_fourth_is_refused(walk_page_app, tablet, tmp_path):
     from tests.browser.test_field_capture import gps_jpeg
 
-    db = f"sqlite:///{tmp_path / 'own.db'}"
+    app, db = walk_page_app
     page = tablet()
-    join(page, own_app, "Jon")
-    tap_at(page, map_frame(page), *empty_spot(db))
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("radio", name=re.compile("Nedskräpning")).tap()
-    dialog.get_by_role("radio", name="3", exact=True).tap()
+    dialog = open_pin_form(page, app, db, "Jon", "Nedskräpning", "3")
     photos = []
     for i in range(4):
         photos.append(tmp_path / f"IMG_{i}.jpg")

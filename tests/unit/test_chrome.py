@@ -4,11 +4,9 @@ the map's Leaflet texts, without a browser (tests/browser/test_swedish_chrome.py
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import folium
 import folium.plugins
@@ -16,6 +14,7 @@ import pytest
 
 from geo import districts, i18n, mapview
 from geo.mapassets import _DRAW_KEYS, leaflet_texts
+from tests import asgi
 from ui import chrome
 
 
@@ -77,17 +76,7 @@ def _serve(body: bytes, headers: list[tuple[bytes, bytes]], lang: str | None = N
         for i, part in enumerate(parts):
             await send({"type": "http.response.body", "body": part, "more_body": i < len(parts) - 1})
 
-    sent: list[dict] = []
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.request"}
-
-    call = chrome.HtmlLang(app, lang)({"type": "http", "path": "/", "headers": []}, receive, send)
-    with ThreadPoolExecutor(1) as pool:  # a thread of its own: Playwright's loop may run in this one
-        pool.submit(asyncio.run, call).result()
+    sent = asgi.call(chrome.HtmlLang(app, lang), asgi.scope())
     start = sent[0]
     return dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
 

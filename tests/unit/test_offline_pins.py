@@ -6,10 +6,8 @@ element the walk map carries (:mod:`geo.outbox`)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -21,6 +19,7 @@ from geo.mapview import walk_map
 from geo.model import SYSTEM, Category, WalkStatus
 from geo.offline import MAX_BODY
 from geo.outbox import Outbox, script_json
+from tests import asgi
 from tests.factories import observation
 from ui.api import PINS_PATH, pin_route
 
@@ -37,23 +36,10 @@ def call(app, body: bytes | dict | None = None, *, token: str | None = None,
         sent["authorization"] = f"Bearer {token}"
     if not chunked:
         sent["content-length"] = str(len(raw))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": PINS_PATH, "raw_path": PINS_PATH.encode(), "query_string": b"",
-             "root_path": "", "headers": [(k.encode(), v.encode()) for k, v in sent.items()],
-             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8501)}
+    request = asgi.scope("127.0.0.1", method="POST", path=PINS_PATH, headers=sent)
     parts = [raw[i:i + 1024] for i in range(0, len(raw), 1024)] if chunked else [raw]
-    messages = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1} for i, p in enumerate(parts)]
-    out: list[dict] = []
-
-    async def receive():
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def send(message):
-        out.append(message)
-
-    # a loop of its own in a thread of its own: Playwright's sync API may hold this thread's loop
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, app(scope, receive, send)).result()
+    out = asgi.call(app, request, [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1}
+                                   for i, p in enumerate(parts)])
     status = next(m["status"] for m in out if m["type"] == "http.response.start")
     data = b"".join(m.get("body", b"") for m in out if m["type"] == "http.response.body")
     return status, json.loads(data)

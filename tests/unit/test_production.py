@@ -206,30 +206,12 @@ def test_preflight_passes_a_clean_production_database(cli, tmp_path):
 def respond(client: str, scheme: str = "http", headers: dict[str, str] | None = None,
             trusted: str = "", own: list[tuple[bytes, bytes]] | None = None) -> dict[str, list[str]]:
     """The response headers the middleware gives a request from ``client``."""
-    import asyncio
-
     from geo.source import parse_proxies
+    from tests import asgi
     from ui.headers import SecurityHeaders
 
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": list(own or [])})
-        await send({"type": "http.response.body", "body": b"ok"})
-
-    sent: list[dict] = []
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.request", "body": b""}
-
-    scope = {"type": "http", "scheme": scheme, "client": (client, 40000), "method": "GET", "path": "/",
-             "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]}
-    asyncio.run(SecurityHeaders(app, trusted=parse_proxies(trusted))(scope, receive, send))
-    got: dict[str, list[str]] = {}
-    for name, value in sent[0]["headers"]:
-        got.setdefault(name.decode().lower(), []).append(value.decode())
-    return got
+    middleware = SecurityHeaders(asgi.answering(own or []), trusted=parse_proxies(trusted))
+    return asgi.response_headers(asgi.call(middleware, asgi.scope(client, scheme=scheme, headers=headers)))
 
 
 def test_every_response_gets_the_headers_and_hsts_only_over_https():

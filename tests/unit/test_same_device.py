@@ -183,31 +183,14 @@ def test_a_participant_actor_comes_back_whole(store):
 def set_cookies(client: str = "192.168.1.7", *, scheme: str = "http", headers: dict[str, str] | None = None,
                 trusted: str = "", content_type: str = "text/html; charset=utf-8") -> list[str]:
     """The Set-Cookie headers the middleware gives a request from ``client``."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
     from geo.source import parse_proxies
+    from tests import asgi
     from ui.device import DeviceKey
 
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", content_type.encode())]})
-        await send({"type": "http.response.body", "body": b"<html></html>"})
-
-    sent: list[dict] = []
-
-    async def send(message):
-        sent.append(message)
-
-    async def receive():
-        return {"type": "http.request", "body": b""}
-
-    scope = {"type": "http", "scheme": scheme, "client": (client, 40000), "method": "GET", "path": "/",
-             "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]}
-    # a thread of its own: Playwright's sync API (the browser tests) keeps a loop running here
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, DeviceKey(app, trusted=parse_proxies(trusted))(scope, receive, send)).result()
-    return [v.decode() for k, v in sent[0]["headers"] if k.lower() == b"set-cookie"]
+    page = asgi.answering([(b"content-type", content_type.encode())], b"<html></html>")
+    sent = asgi.call(DeviceKey(page, trusted=parse_proxies(trusted)),
+                     asgi.scope(client, scheme=scheme, headers=headers))
+    return asgi.response_headers(sent).get("set-cookie", [])
 
 
 def test_a_page_without_a_key_gives_one_and_a_page_with_one_keeps_it():
