@@ -24,9 +24,15 @@ SPOT = (12.8985, 56.6612)  # a footpath in Andersberg
 
 
 @pytest.fixture(scope="module")
-def walk_app(tmp_path_factory) -> str:
+def walk_app(walk_app_db) -> str:
     """The app's address: a new database (migrated, the catalogue and districts), no demo
     data, and one open walk in Andersberg with the join code :data:`CODE`."""
+    return walk_app_db[0]
+
+
+@pytest.fixture(scope="module")
+def walk_app_db(tmp_path_factory) -> tuple[str, str]:
+    """:func:`walk_app`'s address and its database's URL (to check what a page saved)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('a11y') / 'kommun.db'}"
     env = {**os.environ, "DATABASE_URL": url, "TRYGG_LANG": "sv"}
     subprocess.run([sys.executable, "-m", "geo", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -36,7 +42,7 @@ def walk_app(tmp_path_factory) -> str:
                    starts_at=datetime.now(UTC), status="open", join_code=CODE)
     store.dispose()
     with serve("app.py", env=env) as app:
-        yield app
+        yield app, url
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def gps_jpeg() -> bytes:
     return out.getvalue()
 
 
-def join(page, url: str, name: str) -> None:
-    page.goto(f"{url}/?kod={demo.DEMO_JOIN_CODE}")
+def join(page, url: str, name: str, code: str = demo.DEMO_JOIN_CODE) -> None:
+    page.goto(f"{url}/?kod={code}")
     page.get_by_label("Förnamn eller smeknamn").fill(name)
     page.get_by_role("button", name="Gå med", exact=True).tap()
     page.wait_for_selector("text=Tryck på kartan där det känns otryggt", timeout=30_000)
@@ -105,11 +105,11 @@ def test_participant_pins_with_photo_on_a_tablet(app_url, app_db, tablet, tmp_pa
     assert {urlparse(u).hostname for u in page.outside} <= {"tile.openstreetmap.org"}
 
 
-def empty_spot(app_db: str, away_m: float = 150) -> tuple[float, float]:
+def empty_spot(app_db: str, away_m: float = 150, code: str = demo.DEMO_JOIN_CODE) -> tuple[float, float]:
     """A place in Andersberg with no pin within ``away_m`` metres (earlier tests add pins; at
     the zoom that fits the district on a tablet a pin is some 10 px, about 100 m, across)."""
     store = Store(app_db)
-    pins = store.observations(walk_id=walk_id(store))
+    pins = store.observations(walk_id=walk_id(store, code))
     area = store.districts().geometry("andersberg")
     for lat in (56.6560 + i * 0.0008 for i in range(16)):
         for lon in (12.8940 + j * 0.0012 for j in range(12)):
@@ -118,8 +118,8 @@ def empty_spot(app_db: str, away_m: float = 150) -> tuple[float, float]:
     raise AssertionError("no empty place left in Andersberg")
 
 
-def walk_id(store: Store) -> int:
-    return store.walk_by_code(demo.DEMO_JOIN_CODE).id
+def walk_id(store: Store, code: str = demo.DEMO_JOIN_CODE) -> int:
+    return store.walk_by_code(code).id
 
 
 def wait_for_pins(page, n: int, timeout: float = 20_000) -> None:
@@ -230,11 +230,12 @@ def test_a_tablet_in_dark_mode_gets_the_dark_theme_and_a_dark_map(app_url, table
     assert page.get_by_role("button", name="Här är jag", exact=True).bounding_box()["height"] >= 56
 
 
-def open_pin_form(page, url: str, db: str, name: str, category: str, feeling: str):
-    """Join as ``name``, tap an empty place and choose ``category`` and ``feeling`` in the
-    pin form, which is returned (a locator of the dialog)."""
-    join(page, url, name)
-    tap_at(page, map_frame(page), *empty_spot(db))
+def open_pin_form(page, url: str, db: str, name: str, category: str, feeling: str,
+                  code: str = demo.DEMO_JOIN_CODE):
+    """Join the walk ``code`` as ``name``, tap an empty place and choose ``category`` and
+    ``feeling`` in the pin form, which is returned (a locator of the dialog)."""
+    join(page, url, name, code)
+    tap_at(page, map_frame(page), *empty_spot(db, code=code))
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("radio", name=re.compile(category)).tap()
     dialog.get_by_role("radio", name=feeling, exact=True).tap()

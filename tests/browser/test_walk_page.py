@@ -1,31 +1,26 @@
 """The walk page on a dark, cold evening: the map is the page on every device, and a tap on a
-pin already there offers "Jag håller med" (me too) instead of a second pin."""
+pin already there offers "Jag håller med" (me too) instead of a second pin.  On a database
+without demo data, with one walk made through the store as the walks page makes it."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from geo.store import Store
-from tests.browser.conftest import guarded_page, map_frame, serve
+from tests.browser.conftest import guarded_page, map_frame
+from tests.browser.empty_walk import CODE, walk_app_db  # noqa: F401
 from tests.browser.test_accessibility import assert_no_violations, violations
 from tests.browser.test_field_capture import empty_spot, join, open_pin_form, tap_at, walk_id
 
 
 @pytest.fixture(scope="module")
-def walk_page_app(sqlite_demo_template, tmp_path_factory) -> tuple[str, str]:
-    """The app on a copy of the demo database of this module's own, and that database's URL:
-    the tests here add pins and participants that no other module should meet (each test finds
-    an empty place for its own pins)."""
-    path = tmp_path_factory.mktemp("walk_page") / "app.db"
-    shutil.copyfile(sqlite_demo_template, path)
-    db = f"sqlite:///{path}"
-    with serve("app.py", env={**os.environ, "DATABASE_URL": db, "TRYGG_LANG": "sv"}) as url:
-        yield url, db
+def walk_page_app(walk_app_db) -> tuple[str, str]:  # noqa: F811
+    """The app on a database without demo data with one open walk (:data:`CODE`), of this
+    module's own, and the database's URL; each test finds an empty place for its own pins."""
+    return walk_app_db
 
 
 DEVICES = {  # name: (viewport, touch device with a mobile browser)
@@ -44,7 +39,7 @@ def test_the_map_takes_the_height_of_every_device(walk_page_app, browser, scheme
                                       color_scheme=scheme)
         try:
             page = guarded_page(context)
-            join(page, app, f"Höjd {name}")
+            join(page, app, f"Höjd {name}", CODE)
             frame = map_frame(page)
             box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
             assert box["height"] >= 0.7 * viewport["height"], (name, scheme, box)
@@ -71,8 +66,8 @@ def test_the_map_takes_the_height_of_every_device(walk_page_app, browser, scheme
 def test_a_tap_near_a_pin_offers_me_too_and_two_people_second_it(walk_page_app, tablet):
     app, db = walk_page_app
     author, ali, bea = tablet(), tablet(), tablet()
-    join(author, app, "Cia")
-    spot = empty_spot(db)
+    join(author, app, "Cia", CODE)
+    spot = empty_spot(db, code=CODE)
     tap_at(author, map_frame(author), *spot)
     dialog = author.get_by_role("dialog")
     dialog.get_by_role("radio", name=re.compile("Belysning")).tap()
@@ -80,10 +75,10 @@ def test_a_tap_near_a_pin_offers_me_too_and_two_people_second_it(walk_page_app, 
     dialog.get_by_role("button", name="Spara").tap()
     author.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
     store = Store(db)
-    [pin] = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Cia"]
+    [pin] = [o for o in store.observations(walk_id=walk_id(store, CODE)) if o.reported_by == "Cia"]
 
     for person, name in ((ali, "Ali"), (bea, "Bea")):
-        join(person, app, name)
+        join(person, app, name, CODE)
         frame = map_frame(person)
         frame.wait_for_function("document.querySelectorAll('path.tk-obs').length >= 1", timeout=20_000)
         # a tap some 12 screen pixels beside the pin: the pin is offered, no new pin started
@@ -121,7 +116,7 @@ def test_a_rough_gps_reading_asks_for_a_tap_and_shows_where(walk_page_app, table
     app, _ = walk_page_app
     page = tablet(permissions=["geolocation"],
                   geolocation={"latitude": 56.6617, "longitude": 12.9002, "accuracy": 350})
-    join(page, app, "Ivar")
+    join(page, app, "Ivar", CODE)
     frame = map_frame(page)
     page.get_by_role("button", name="Här är jag", exact=True).tap()
     page.get_by_text("Positionen är för osäker för en nål (±350 m)").wait_for(timeout=20_000)
@@ -142,7 +137,7 @@ def test_a_pin_is_made_with_three_photos_and_a_fourth_is_refused(walk_page_app, 
 
     app, db = walk_page_app
     page = tablet()
-    dialog = open_pin_form(page, app, db, "Jon", "Nedskräpning", "3")
+    dialog = open_pin_form(page, app, db, "Jon", "Nedskräpning", "3", CODE)
     photos = []
     for i in range(4):
         photos.append(tmp_path / f"IMG_{i}.jpg")
@@ -157,5 +152,5 @@ def test_a_pin_is_made_with_three_photos_and_a_fourth_is_refused(walk_page_app, 
     dialog.get_by_role("button", name="Spara").tap()
     page.get_by_text("Sparad – nålen syns nu på kartan.").wait_for(timeout=20_000)
     store = Store(db)
-    [pin] = [o for o in store.observations(walk_id=walk_id(store)) if o.reported_by == "Jon"]
+    [pin] = [o for o in store.observations(walk_id=walk_id(store, CODE)) if o.reported_by == "Jon"]
     assert len(store.photos(pin.id)) == 3
