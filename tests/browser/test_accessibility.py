@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.browser.empty_walk import ipad, join, open_join, open_pin_form, walk_app  # noqa: F401
+from tests.browser.empty_walk import ipad, join, open_join, open_pin_form, walk_app, walk_app_db  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

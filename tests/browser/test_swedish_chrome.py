@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.browser.conftest import ROOT, map_frame
-from tests.browser.empty_walk import ipad, join, open_join, open_pin_form, settled, walk_app  # noqa: F401
+from tests.browser.empty_walk import ipad, join, open_join, open_pin_form, settled, walk_app, walk_app_db  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
