@@ -65,7 +65,7 @@ def walk_css(dark: bool) -> str:
 .stMainBlockContainer h1{{font-size:clamp(1.35rem,4.5vw,2rem);padding:.2rem 0 0}}
 {MAP}{{height:max(360px,calc(100dvh - 200px))!important}}
 @media (max-width:640px){{.stMainBlockContainer h1{{font-size:1.15rem}}
-{MAP}{{height:max(360px,calc(100dvh - 215px))!important}}}}
+{MAP}{{height:max(360px,calc(100dvh - 235px))!important}}}}
 [data-testid="stToastContainer"]{{top:auto!important;bottom:1rem}}
 [data-testid="stToastContainer"],[data-testid="stToastContainer"] *{{pointer-events:none}}
 [data-testid="stToastText"]{{-webkit-line-clamp:none!important;max-height:none!important;overflow:visible!important}}
