@@ -166,11 +166,6 @@ class SecurityMixin(StoreBase):
             conn.execute(update(auth_session).where(auth_session.c.id == session_hash(secret),
                                                     auth_session.c.revoked_at.is_(None)).values(revoked_at=_now()))
 
-    def revoke_sessions(self, *, user_id: int | None = None, participant_id: int | None = None) -> int:
-        """Every open session of an account or of a participant (sign-out everywhere)."""
-        with self._write() as conn:
-            return self._revoke_all(conn, user_id, participant_id, _now())
-
     @staticmethod
     def _revoke_all(conn: Connection, user_id: int | None, participant_id: int | None, now: datetime) -> int:
         holder = (auth_session.c.user_id == user_id if user_id is not None

@@ -118,7 +118,7 @@ def test_without_a_valid_link_nothing_is_saved(store, app, header):
 def test_a_link_that_was_signed_out_is_refused(store, app):
     walk = open_walk(store)
     kim, token = joined(store, walk)
-    store.revoke_sessions(participant_id=kim.participant_id)
+    store.sign_out_participant(kim.participant_id)
     assert call(app, pin(walk), token=token)[0] == 401
 
 

@@ -59,7 +59,7 @@ def test_a_walk_opened_again_gives_its_links_back_but_not_a_signed_out_one(store
     walk = open_walk(store)
     kim, lo = store.join_walk(walk.join_code, "Kim"), store.join_walk(walk.join_code, "Lo")
     kims, los = store.reconnect_token(kim), store.reconnect_token(lo)
-    store.revoke_sessions(participant_id=lo.participant_id)
+    store.sign_out_participant(lo.participant_id)
     store.set_walk_status(walk.id, WalkStatus.CLOSED, SYSTEM)
     past_grace = closed_at(store, walk.id) + LINK_GRACE + timedelta(days=1)
     assert store.session_holder(kims, now=past_grace) is None
@@ -72,7 +72,7 @@ def test_a_participants_sign_out_ends_every_link_of_theirs_only(store):
     walk = open_walk(store)
     kim, lo = store.join_walk(walk.join_code, "Kim"), store.join_walk(walk.join_code, "Lo")
     tablet, los = store.reconnect_token(kim), store.reconnect_token(lo)
-    assert store.revoke_sessions(participant_id=kim.participant_id) == 1
+    assert store.sign_out_participant(kim.participant_id) == 1
     assert store.resume(tablet) is None
     assert store.resume(los) == lo
     again = store.join_walk(walk.join_code, "Kim")  # the same tablet, joining again: someone new
